@@ -1,0 +1,157 @@
+// The `file:` driver: a software key in a PKCS#8 PEM file, for development and tests only.
+// It is not hardware-backed, and says so in ListKeys and in the start-up log.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { mkdirSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { p256 } from '@noble/curves/nist.js';
+import { SignetError } from '../../lib/errors.js';
+import type { KeyBackend, RawSignature } from '../backend.js';
+import type { KeyGenerator } from '../capabilities.js';
+import type { KeyAlgorithm, PublicKeyInfo } from '../contract.js';
+import { CustodySigner } from '../custody.js';
+import { algorithmOf, publicKeyInfo } from '../keys.js';
+import { registerDriver, type Driver, type OpenContext } from '../registry.js';
+import { readSecret } from '../secrets.js';
+import type { FileKeyUri, KeyUri } from '../uri.js';
+
+class FileKeyBackend implements KeyBackend {
+  readonly driver = 'file';
+  readonly hardwareBacked = false;
+  readonly uri: string;
+  readonly algorithm: KeyAlgorithm;
+  readonly #key: KeyObject;
+  readonly #p256Scalar: Uint8Array | undefined;
+  readonly #spki: Uint8Array;
+
+  constructor(uri: string, key: KeyObject) {
+    this.uri = uri;
+    this.#key = key;
+    this.algorithm = algorithmOf(key);
+    this.#spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    this.#p256Scalar =
+      this.algorithm === 'ES256' ? Buffer.from((key.export({ format: 'jwk' }) as { d: string }).d, 'base64url') : undefined;
+  }
+
+  current() {
+    return { version: '1', spki: this.#spki };
+  }
+
+  async spkiOf(version: string): Promise<Uint8Array> {
+    if (version !== '1') throw new SignetError('NOT_FOUND', `${this.uri}: a file key has only version 1`);
+    return this.#spki;
+  }
+
+  async sign(payload: Uint8Array): Promise<RawSignature> {
+    const signature =
+      this.algorithm === 'Ed25519'
+        ? nodeSign(null, payload, this.#key)
+        : p256.sign(payload, this.#p256Scalar!, { prehash: false, lowS: true });
+    return { signature, version: '1' };
+  }
+
+  async close(): Promise<void> {}
+}
+
+function passphraseOf(uri: FileKeyUri, env: NodeJS.ProcessEnv): string | undefined {
+  const source = uri.params.get('passphrase-source');
+  if (source) return withEnv(env, () => readSecret(source, `${uri.redacted} passphrase`));
+  return uri.params.get('passphrase');
+}
+
+function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
+  if (env === process.env) return fn();
+  const saved = process.env;
+  process.env = env;
+  try {
+    return fn();
+  } finally {
+    process.env = saved;
+  }
+}
+
+function algorithmParam(uri: FileKeyUri): KeyAlgorithm {
+  const alg = (uri.params.get('alg') ?? 'ed25519').toLowerCase();
+  if (alg === 'ed25519') return 'Ed25519';
+  if (alg === 'p256' || alg === 'es256' || alg === 'p-256') return 'ES256';
+  throw new SignetError('CONFIG', `${uri.redacted}: alg must be ed25519 or p256, not "${alg}"`);
+}
+
+/** Writes a new key with mode 0600; refuses to overwrite an existing file. */
+function createKeyFile(uri: FileKeyUri, algorithm: KeyAlgorithm, passphrase: string | undefined): KeyObject {
+  const { privateKey } =
+    algorithm === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pem = privateKey.export(
+    passphrase ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase } : { type: 'pkcs8', format: 'pem' },
+  );
+  mkdirSync(dirname(uri.path), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(uri.path, 'wx', 0o600);
+  } catch (err) {
+    throw new SignetError('ALREADY_EXISTS', `${uri.redacted}: ${uri.path} already exists`, { cause: err });
+  }
+  try {
+    writeSync(fd, String(pem));
+  } finally {
+    closeSync(fd);
+  }
+  return privateKey;
+}
+
+function loadKeyFile(uri: FileKeyUri, passphrase: string | undefined): KeyObject {
+  const mode = statSync(uri.path).mode;
+  if (mode & 0o077) {
+    throw new SignetError('CONFIG', `${uri.path}: private key file is readable by others (mode ${(mode & 0o777).toString(8)}); run chmod 600 ${uri.path}`);
+  }
+  const pem = readFileSync(uri.path);
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem', passphrase });
+    algorithmOf(key);
+    return key;
+  } catch (err) {
+    if (err instanceof SignetError) throw new SignetError('CONFIG', `${uri.path}: ${err.message}`);
+    const encrypted = pem.includes('ENCRYPTED');
+    throw new SignetError(
+      'CONFIG',
+      encrypted
+        ? `${uri.path}: cannot decrypt the key; check passphrase-source`
+        : `${uri.path}: not a PKCS#8 PEM private key`,
+      { cause: err },
+    );
+  }
+}
+
+function fileExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class FileDriver implements Driver, KeyGenerator {
+  readonly scheme = 'file' as const;
+
+  async open(uri: KeyUri, context: OpenContext) {
+    const fileUri = uri as FileKeyUri;
+    const passphrase = passphraseOf(fileUri, context.env ?? process.env);
+    let key: KeyObject;
+    if (fileExists(fileUri.path)) {
+      key = loadKeyFile(fileUri, passphrase);
+    } else if (fileUri.params.get('create') === 'true') {
+      key = createKeyFile(fileUri, algorithmParam(fileUri), passphrase);
+    } else {
+      throw new SignetError('CONFIG', `${fileUri.path}: key file does not exist (add ?create=true to create it on first start)`);
+    }
+    return new CustodySigner(new FileKeyBackend(fileUri.redacted, key));
+  }
+
+  async generate(uri: KeyUri, algorithm: KeyAlgorithm): Promise<PublicKeyInfo> {
+    const fileUri = uri as FileKeyUri;
+    const key = createKeyFile(fileUri, algorithm, passphraseOf(fileUri, process.env));
+    return publicKeyInfo(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+  }
+}
+
+registerDriver(new FileDriver());

@@ -1,0 +1,7 @@
+// The only module that knows which drivers exist: importing it registers them all.
+import './file/driver.js';
+
+export { openSigner, driverFor, registeredSchemes, type Driver, type OpenContext } from './registry.js';
+export { parseKeyUri, type KeyUri } from './uri.js';
+export type * from './contract.js';
+export * from './capabilities.js';
