@@ -1,0 +1,28 @@
+// How a gRPC service is plugged into the server: a proto file, a service name and thin handlers.
+// The server wraps every handler with error mapping, deadlines, auth, limits, logs and metrics.
+import type { Metadata } from '@grpc/grpc-js';
+
+export interface CallContext {
+  /** Absolute deadline (ms since epoch) from the caller's grpc-timeout, if any. */
+  deadline: number | undefined;
+  /** Aborted when the caller cancels or the deadline passes. */
+  signal: AbortSignal;
+  /** The caller's identity (mTLS subject / SAN) or 'anonymous'. */
+  identity: string;
+  peer: string;
+  metadata: Metadata;
+}
+
+/** A unary handler: validate, call the domain, return the response message. Throw SignetError. */
+export type UnaryHandler<Req = any, Res = any> = (request: Req, context: CallContext) => Promise<Res>;
+
+export interface ServiceModule {
+  /** Proto file under proto/, e.g. 'signet/v1/ledger.proto'. */
+  protoFile: string;
+  /** Fully-qualified service name, e.g. 'signet.v1.LedgerService'. */
+  serviceName: string;
+  /** One handler per RPC, by method name as in the .proto. */
+  handlers: Record<string, UnaryHandler>;
+  /** Called on graceful shutdown, after the server stops taking calls (e.g. finish the open batch). */
+  close?(): Promise<void>;
+}
