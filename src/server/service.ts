@@ -11,6 +11,8 @@ export interface CallContext {
   identity: string;
   peer: string;
   metadata: Metadata;
+  /** Set by the authorization interceptor when rules apply: may this caller use the named key? */
+  keyAllowed?: (keyName: string) => boolean;
 }
 
 /** A unary handler: validate, call the domain, return the response message. Throw SignetError. */

@@ -1,0 +1,267 @@
+// Signet's configuration: a YAML/JSON file, environment overrides, embedded defaults, and
+// validation that turns every mistake into one line saying what to fix.
+import { readFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SignetError } from '../lib/errors.js';
+
+export interface AuthorizationRule {
+  /** Caller identity: the client certificate's subject CN, a SAN URI/DNS, or '*' for any caller. */
+  identity: string;
+  /** Full method names or globs: 'signet.v1.SigningService/Sign', 'signet.v1.LedgerService/*', '*'. */
+  rpcs: string[];
+  /** Key names the caller may use ('*' for all). */
+  keys: string[];
+}
+
+export interface SignetConfig {
+  /** host:port for gRPC. */
+  listen: string;
+  /** Where embedded defaults keep their files (dev key, ledger database). */
+  dataDir: string;
+  /** Key name → key URI. */
+  keys: Record<string, string>;
+  tls: { cert: string; key: string; clientCa: string | undefined; requireClientCert: boolean } | undefined;
+  /** When present, every call must match a rule (default deny). Absent: every caller may call every RPC. */
+  authorization: AuthorizationRule[] | undefined;
+  limits: { maxMessageBytes: number; maxBatch: number; maxInFlight: number };
+  ledger: {
+    enabled: boolean;
+    path: string;
+    /** Name of the key (in `keys`) that signs checkpoints. */
+    key: string;
+    origin: string;
+    batch: { maxDelayMs: number; maxEntries: number; maxPending: number };
+  };
+  credentials: {
+    enabled: boolean;
+    key: string;
+    issuer: string;
+    /** Path of the policy file; absent → default deny for every issuance. */
+    policy: string | undefined;
+    db: string;
+    defaultTtlSeconds: number;
+    maxTtlSeconds: number;
+    skewSeconds: number;
+    popMode: 'strict' | 'permissive';
+    /** host:port for the optional /.well-known/jwks.json listener. */
+    jwksHttp: string | undefined;
+  };
+  metrics: { listen: string | undefined };
+  log: { level: string };
+  shutdownGraceMs: number;
+}
+
+/** Where the configuration came from, for the start-up log. */
+export interface LoadedConfig {
+  config: SignetConfig;
+  source: string;
+}
+
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const file = path ?? env.SIGNET_CONFIG;
+  let raw: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new SignetError('CONFIG', `config: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    try {
+      raw = parseYaml(text) ?? {};
+    } catch (err) {
+      throw new SignetError('CONFIG', `config: ${file} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { config: resolveConfig(raw, env), source: file ?? 'embedded defaults' };
+}
+
+const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'authorization', 'limits', 'ledger', 'credentials', 'metrics', 'log', 'shutdown_grace_ms']);
+
+export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): SignetConfig {
+  const r = new Reader(raw, '');
+  r.onlyKeys(TOP_LEVEL);
+  const dataDir = resolve(env.SIGNET_DATA_DIR ?? r.string('data_dir') ?? '.signet');
+
+  const keys: Record<string, string> = {};
+  const keysSection = r.section('keys');
+  for (const name of keysSection.keys()) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw configError(`keys.${name}`, 'key names are 1–64 of A-Z a-z 0-9 _ . -');
+    keys[name] = keysSection.requiredString(name);
+  }
+  for (const [k, v] of Object.entries(env)) {
+    const m = /^SIGNET_KEY_([A-Z0-9_]+)$/.exec(k);
+    if (m && v) keys[m[1]!.toLowerCase()] = v;
+  }
+  if (Object.keys(keys).length === 0) keys.default = `file:${join(dataDir, 'dev-ed25519.pem')}?create=true&alg=ed25519`;
+
+  const tlsSection = r.optionalSection('tls');
+  const certPath = env.SIGNET_TLS_CERT ?? tlsSection?.string('cert');
+  const keyPath = env.SIGNET_TLS_KEY ?? tlsSection?.string('key');
+  const clientCa = env.SIGNET_TLS_CLIENT_CA ?? tlsSection?.string('client_ca');
+  tlsSection?.onlyKeys(new Set(['cert', 'key', 'client_ca', 'require_client_cert']));
+  if ((certPath === undefined) !== (keyPath === undefined)) throw configError('tls', 'give both cert and key');
+  if (clientCa && !certPath) throw configError('tls.client_ca', 'mutual TLS needs tls.cert and tls.key too');
+  const tls = certPath
+    ? { cert: certPath, key: keyPath!, clientCa, requireClientCert: tlsSection?.boolean('require_client_cert') ?? clientCa !== undefined }
+    : undefined;
+
+  const authorization = r.has('authorization') ? parseAuthorization(r.get('authorization'), keys) : undefined;
+
+  const limits = r.section('limits');
+  limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));
+  const ledger = r.section('ledger');
+  ledger.onlyKeys(new Set(['enabled', 'path', 'key', 'origin', 'batch']));
+  const batch = ledger.section('batch');
+  batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
+  const ledgerKey = ledger.string('key') ?? Object.keys(keys)[0]!;
+  const cred = r.section('credentials');
+  cred.onlyKeys(new Set(['enabled', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'jwks_http']));
+  const credKey = cred.string('key') ?? ledgerKey;
+  const popMode = cred.string('pop_mode') ?? 'strict';
+  if (popMode !== 'strict' && popMode !== 'permissive') throw configError('credentials.pop_mode', 'is strict or permissive');
+  const defaultTtl = cred.int('default_ttl', 1, 86_400) ?? 60;
+  const maxTtl = cred.int('max_ttl', 1, 86_400) ?? 3600;
+  if (defaultTtl > maxTtl) throw configError('credentials.default_ttl', `is more than max_ttl (${maxTtl})`);
+  for (const [field, name] of [['ledger.key', ledgerKey], ['credentials.key', credKey]] as const) {
+    if (!(name in keys)) throw configError(field, `names key "${name}", which is not in keys (${Object.keys(keys).join(', ')})`);
+  }
+  const metrics = r.section('metrics');
+  const log = r.section('log');
+
+  const config: SignetConfig = {
+    listen: env.SIGNET_LISTEN ?? r.string('listen') ?? '127.0.0.1:7443',
+    dataDir,
+    keys,
+    tls,
+    authorization,
+    limits: {
+      maxMessageBytes: limits.int('max_message_bytes', 1024, 64 * 1024 * 1024) ?? 4 * 1024 * 1024,
+      maxBatch: limits.int('max_batch', 1, 100_000) ?? 1000,
+      maxInFlight: limits.int('max_in_flight', 1, 1_000_000) ?? 4096,
+    },
+    ledger: {
+      enabled: ledger.boolean('enabled') ?? true,
+      path: resolve(env.SIGNET_LEDGER_PATH ?? ledger.string('path') ?? join(dataDir, 'ledger.db')),
+      key: ledgerKey,
+      origin: ledger.string('origin') ?? 'signet.local/ledger',
+      batch: {
+        maxDelayMs: batch.int('max_delay_ms', 0, 10_000) ?? 5,
+        maxEntries: batch.int('max_entries', 1, 1_000_000) ?? 4096,
+        maxPending: batch.int('max_pending', 1, 10_000_000) ?? 100_000,
+      },
+    },
+    credentials: {
+      enabled: cred.boolean('enabled') ?? true,
+      key: credKey,
+      issuer: cred.string('issuer') ?? 'signet',
+      policy: env.SIGNET_POLICY ?? cred.string('policy'),
+      db: resolve(cred.string('db') ?? join(dataDir, 'credentials.db')),
+      defaultTtlSeconds: defaultTtl,
+      maxTtlSeconds: maxTtl,
+      skewSeconds: cred.int('skew', 0, 300) ?? 5,
+      popMode,
+      jwksHttp: env.SIGNET_JWKS_HTTP ?? cred.string('jwks_http'),
+    },
+    metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },
+    log: { level: env.SIGNET_LOG_LEVEL ?? log.string('level') ?? 'info' },
+    shutdownGraceMs: r.int('shutdown_grace_ms', 0, 600_000) ?? 10_000,
+  };
+  parseHostPort(config.listen, 'listen');
+  if (config.metrics.listen) parseHostPort(config.metrics.listen, 'metrics.listen');
+  if (config.credentials.jwksHttp) parseHostPort(config.credentials.jwksHttp, 'credentials.jwks_http');
+  return config;
+}
+
+export function parseHostPort(value: string, field: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw configError(field, `"${value}" is not host:port`);
+  return { host: m[1]!, port };
+}
+
+function parseAuthorization(value: unknown, keys: Record<string, string>): AuthorizationRule[] {
+  if (!Array.isArray(value)) throw configError('authorization', 'is a list of {identity, rpcs, keys} rules');
+  return value.map((item, i) => {
+    const r = new Reader(item, `authorization[${i}]`);
+    r.onlyKeys(new Set(['identity', 'rpcs', 'keys']));
+    const rule = { identity: r.requiredString('identity'), rpcs: r.stringList('rpcs') ?? ['*'], keys: r.stringList('keys') ?? ['*'] };
+    for (const k of rule.keys) {
+      if (k !== '*' && !(k in keys)) throw configError(`authorization[${i}].keys`, `names key "${k}", which is not in keys`);
+    }
+    return rule;
+  });
+}
+
+function configError(field: string, message: string): SignetError {
+  return new SignetError('CONFIG', `config: ${field} ${message}`, { field });
+}
+
+/** Typed, path-aware access to one object of the raw config. */
+class Reader {
+  readonly #obj: Record<string, unknown>;
+  readonly #path: string;
+
+  constructor(value: unknown, path: string) {
+    if (value === undefined || value === null) value = {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw configError(path || 'config', 'must be a mapping');
+    this.#obj = value as Record<string, unknown>;
+    this.#path = path;
+  }
+
+  #field(name: string): string {
+    return this.#path ? `${this.#path}.${name}` : name;
+  }
+  keys(): string[] {
+    return Object.keys(this.#obj);
+  }
+  has(name: string): boolean {
+    return this.#obj[name] !== undefined && this.#obj[name] !== null;
+  }
+  get(name: string): unknown {
+    return this.#obj[name];
+  }
+  onlyKeys(allowed: Set<string>): void {
+    for (const k of Object.keys(this.#obj)) {
+      if (!allowed.has(k)) throw configError(this.#field(k), `is not a known setting (known: ${[...allowed].join(', ')})`);
+    }
+  }
+  section(name: string): Reader {
+    return new Reader(this.#obj[name], this.#field(name));
+  }
+  optionalSection(name: string): Reader | undefined {
+    return this.has(name) ? this.section(name) : undefined;
+  }
+  string(name: string): string | undefined {
+    const v = this.#obj[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v === '') throw configError(this.#field(name), 'must be a non-empty string');
+    return v;
+  }
+  requiredString(name: string): string {
+    const v = this.string(name);
+    if (v === undefined) throw configError(this.#field(name), 'is required');
+    return v;
+  }
+  stringList(name: string): string[] | undefined {
+    const v = this.#obj[name];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s === '')) throw configError(this.#field(name), 'must be a list of strings');
+    return v as string[];
+  }
+  boolean(name: string): boolean | undefined {
+    const v = this.#obj[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') throw configError(this.#field(name), 'must be true or false');
+    return v;
+  }
+  int(name: string, min: number, max: number): number | undefined {
+    const v = this.#obj[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw configError(this.#field(name), `must be a whole number from ${min} to ${max}`);
+    }
+    return v;
+  }
+}

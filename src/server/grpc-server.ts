@@ -1,0 +1,167 @@
+// Builds the @grpc/grpc-js server: services from their ServiceModules, interceptors around every
+// handler, standard health and reflection, TLS or mutual TLS, and graceful shutdown.
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import { SignetError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { SignetConfig } from './config.js';
+import { toGrpcError } from './errors.js';
+import { accessLog, authorization, compose, deadlineCheck, inFlightLimit, type Interceptor } from './interceptors.js';
+import type { ServerMetrics } from './metrics.js';
+import { loadPackageDefinition } from './proto.js';
+import type { CallContext, ServiceModule } from './service.js';
+
+export interface GrpcServerOptions {
+  modules: ServiceModule[];
+  logger: Logger;
+  metrics?: ServerMetrics;
+  limits: SignetConfig['limits'];
+  tls?: SignetConfig['tls'];
+  authorization?: SignetConfig['authorization'];
+}
+
+export interface RunningGrpcServer {
+  server: grpc.Server;
+  port: number;
+  health: HealthImplementation;
+  /** Stops taking calls, lets calls in flight finish (up to graceMs), then closes the modules. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export async function startGrpcServer(listen: string, options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const { modules, logger, metrics, limits } = options;
+  const packageDefinition = loadPackageDefinition([...new Set(modules.map((m) => m.protoFile))]);
+  const grpcObject = grpc.loadPackageDefinition(packageDefinition);
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': limits.maxMessageBytes,
+    'grpc.max_send_message_length': limits.maxMessageBytes,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const interceptors: Interceptor[] = [
+    accessLog(logger, metrics),
+    inFlightLimit(limits.maxInFlight, metrics),
+    deadlineCheck(),
+    authorization(options.authorization),
+  ];
+
+  for (const module of modules) {
+    const ctor = lookup(grpcObject, module.serviceName);
+    const definition = ctor.service;
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, method] of Object.entries(definition)) {
+      const handler = module.handlers[name];
+      if (!handler) throw new Error(`${module.serviceName}/${name} has no handler`);
+      if (method.requestStream || method.responseStream) throw new Error(`${module.serviceName}/${name}: only unary RPCs are supported`);
+      const wrapped = compose(handler, { path: `${module.serviceName}/${name}` }, interceptors);
+      implementation[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const context = callContext(call, options.tls !== undefined);
+        wrapped(call.request, context).then(
+          (response) => {
+            context.done();
+            callback(null, response);
+          },
+          (err) => {
+            context.done();
+            callback(toGrpcError(err, (detail) => logger.error({ err: detail, method: `${module.serviceName}/${name}` }, 'internal error')));
+          },
+        );
+      };
+    }
+    server.addService(definition, implementation);
+  }
+
+  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(modules.map((m) => [m.serviceName, 'SERVING'])) });
+  health.addToServer(server);
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync(listen, serverCredentials(options.tls), (err, p) => (err ? fail(bindError(listen, err)) : ok(p))),
+  );
+
+  return {
+    server,
+    port,
+    health,
+    async shutdown(graceMs: number) {
+      for (const name of ['', ...modules.map((m) => m.serviceName)]) health.setStatus(name, 'NOT_SERVING');
+      await new Promise<void>((ok) => {
+        const timer = setTimeout(() => {
+          logger.warn({ graceMs }, 'calls still in flight after the grace period; forcing shutdown');
+          server.forceShutdown();
+          ok();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          ok();
+        });
+      });
+      for (const m of modules) await m.close?.();
+    },
+  };
+}
+
+function lookup(root: grpc.GrpcObject, fullName: string): grpc.ServiceClientConstructor {
+  let node: unknown = root;
+  for (const part of fullName.split('.')) node = (node as Record<string, unknown>)?.[part];
+  if (typeof node !== 'function' || !('service' in node)) throw new Error(`service ${fullName} is not in the loaded protos`);
+  return node as grpc.ServiceClientConstructor;
+}
+
+function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: boolean): CallContext & { done(): void } {
+  const controller = new AbortController();
+  const raw = call.getDeadline();
+  const deadlineMs = raw instanceof Date ? raw.getTime() : raw;
+  const deadline = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  if (deadline !== undefined) {
+    timer = setTimeout(() => controller.abort(new SignetError('DEADLINE_EXCEEDED', 'deadline exceeded')), Math.max(0, deadline - Date.now()));
+  }
+  const onCancel = () => controller.abort(new SignetError('DEADLINE_EXCEEDED', 'the caller cancelled the call'));
+  call.once('cancelled', onCancel);
+  return {
+    deadline,
+    signal: controller.signal,
+    identity: tls ? peerIdentity(call) : 'anonymous',
+    peer: call.getPeer(),
+    metadata: call.metadata,
+    done() {
+      if (timer) clearTimeout(timer);
+      call.removeListener('cancelled', onCancel);
+    },
+  };
+}
+
+/** The client certificate's identity: its first URI SAN (SPIFFE), else DNS SAN, else subject CN. */
+function peerIdentity(call: grpc.ServerUnaryCall<unknown, unknown>): string {
+  const cert = call.getAuthContext()?.sslPeerCertificate;
+  if (!cert || !cert.subject) return 'anonymous';
+  const sans = (cert.subjectaltname ?? '').split(', ').filter(Boolean);
+  const uri = sans.find((s) => s.startsWith('URI:'));
+  if (uri) return uri.slice(4);
+  const dns = sans.find((s) => s.startsWith('DNS:'));
+  if (dns) return dns.slice(4);
+  const cn = (cert.subject as unknown as Record<string, string | string[]>).CN;
+  return Array.isArray(cn) ? cn[0]! : (cn ?? 'anonymous');
+}
+
+function serverCredentials(tls: SignetConfig['tls']): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new SignetError('CONFIG', `config: tls.${what} cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  return grpc.ServerCredentials.createSsl(
+    tls.clientCa ? read(tls.clientCa, 'client_ca') : null,
+    [{ private_key: read(tls.key, 'key'), cert_chain: read(tls.cert, 'cert') }],
+    tls.requireClientCert,
+  );
+}
+
+function bindError(listen: string, err: Error): SignetError {
+  return new SignetError('CONFIG', `listen: cannot bind ${listen} (${err.message})`, { cause: err });
+}

@@ -1,0 +1,99 @@
+// Interceptors around every unary handler: deadline, in-flight limit, authorization, logging and
+// metrics, with errors mapped to gRPC status in one place (errors.ts).
+import { SignetError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { AuthorizationRule } from './config.js';
+import type { ServerMetrics } from './metrics.js';
+import type { CallContext, UnaryHandler } from './service.js';
+
+export interface MethodInfo {
+  /** 'signet.v1.SigningService/Sign' */
+  path: string;
+}
+
+export type Interceptor = (next: UnaryHandler, method: MethodInfo) => UnaryHandler;
+
+export function compose(handler: UnaryHandler, method: MethodInfo, interceptors: Interceptor[]): UnaryHandler {
+  return interceptors.reduceRight((next, interceptor) => interceptor(next, method), handler);
+}
+
+/** Refuses work beyond `max` concurrent calls at once, rather than queueing without bound. */
+export function inFlightLimit(max: number, metrics?: ServerMetrics): Interceptor {
+  let inFlight = 0;
+  return (next) => async (request, context) => {
+    if (inFlight >= max) {
+      throw new SignetError('RESOURCE_EXHAUSTED', `server is at its limit of ${max} requests in flight; retry with backoff`, { retryAfter: 1 });
+    }
+    inFlight++;
+    metrics?.inFlight.inc();
+    try {
+      return await next(request, context);
+    } finally {
+      inFlight--;
+      metrics?.inFlight.dec();
+    }
+  };
+}
+
+/** Refuses calls whose deadline has already passed before any work is done. */
+export function deadlineCheck(): Interceptor {
+  return (next) => async (request, context) => {
+    if (context.deadline !== undefined && context.deadline <= Date.now()) {
+      throw new SignetError('DEADLINE_EXCEEDED', 'the deadline passed before the call started');
+    }
+    return next(request, context);
+  };
+}
+
+/**
+ * Default deny when rules are configured: a caller identity must match a rule that lists the RPC.
+ * Key-level checks use `keyAllowed` from the context, called by handlers that pick a key.
+ */
+export function authorization(rules: AuthorizationRule[] | undefined): Interceptor {
+  return (next, method) => async (request, context) => {
+    if (rules) {
+      const matching = rules.filter((r) => identityMatches(r.identity, context.identity) && r.rpcs.some((p) => globMatch(p, method.path)));
+      if (matching.length === 0) {
+        throw new SignetError('PERMISSION_DENIED', `caller "${context.identity}" may not call ${method.path}`);
+      }
+      context.keyAllowed = (key: string) => matching.some((r) => r.keys.some((k) => k === '*' || k === key));
+    }
+    return next(request, context);
+  };
+}
+
+export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor {
+  return (next, method) => async (request, context) => {
+    const started = process.hrtime.bigint();
+    let code = 'OK';
+    try {
+      return await next(request, context);
+    } catch (err) {
+      code = err instanceof SignetError ? err.code : 'INTERNAL';
+      throw err;
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics?.requests.inc({ method: method.path, code });
+      metrics?.latency.observe({ method: method.path }, seconds);
+      if (code !== 'OK') {
+        logger.info({ method: method.path, code, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request failed');
+      } else if (logger.isLevelEnabled('debug')) {
+        logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request');
+      }
+    }
+  };
+}
+
+function identityMatches(pattern: string, identity: string): boolean {
+  return pattern === '*' || globMatch(pattern, identity);
+}
+
+/** Glob with `*` (any run of characters) only. */
+export function globMatch(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  if (!pattern.includes('*')) return pattern === value;
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
+
+export type { CallContext };

@@ -1,0 +1,98 @@
+// gRPC handlers of signet.v1.SigningService: translate the wire to the custody contract and back.
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import type { KeyAlgorithm, SignInput, SignResult } from '../signers/contract.js';
+import type { Algorithm } from '../gen/signet/v1/Algorithm.js';
+import type { PublicKey } from '../gen/signet/v1/PublicKey.js';
+import type { SignRequest__Output } from '../gen/signet/v1/SignRequest.js';
+import type { SignResponse } from '../gen/signet/v1/SignResponse.js';
+import type { SignBatchRequest__Output } from '../gen/signet/v1/SignBatchRequest.js';
+import type { GetPublicKeyRequest__Output } from '../gen/signet/v1/GetPublicKeyRequest.js';
+import type { KeySet, NamedKey } from './key-set.js';
+import type { ServerMetrics } from './metrics.js';
+import type { CallContext, ServiceModule } from './service.js';
+
+const WIRE_ALGORITHM: Record<KeyAlgorithm, Algorithm> = { Ed25519: 'ALGORITHM_ED25519', ES256: 'ALGORITHM_ES256' };
+const JWS_ALG: Record<KeyAlgorithm, string> = { Ed25519: 'EdDSA', ES256: 'ES256' };
+
+export interface SigningServiceOptions {
+  keys: KeySet;
+  maxBatch: number;
+  metrics?: ServerMetrics;
+}
+
+export function signingService({ keys, maxBatch, metrics }: SigningServiceOptions): ServiceModule {
+  const pick = (name: string, context: CallContext): NamedKey => {
+    const key = keys.resolve(name);
+    if (context.keyAllowed && !context.keyAllowed(key.name)) {
+      throw new SignetError('PERMISSION_DENIED', `caller "${context.identity}" may not use key "${key.name}"`);
+    }
+    return key;
+  };
+  const count = (key: NamedKey, n: number) => metrics?.signatures.inc({ key: key.name, driver: key.signer.driver }, n);
+  const options = (context: CallContext) => ({ deadline: context.deadline, signal: context.signal });
+
+  return {
+    protoFile: 'signet/v1/signing.proto',
+    serviceName: 'signet.v1.SigningService',
+    handlers: {
+      async Sign(request: SignRequest__Output, context): Promise<SignResponse> {
+        const key = pick(request.key, context);
+        const input: SignInput =
+          request.payload === 'digest' ? { digest: request.digest! } : { message: request.message ?? new Uint8Array(0) };
+        const result = await key.signer.sign(input, options(context));
+        count(key, 1);
+        return toWire(result);
+      },
+
+      async SignBatch(request: SignBatchRequest__Output, context) {
+        const key = pick(request.key, context);
+        if (request.messages.length > 0 && request.digests.length > 0) {
+          throw invalidArgument('digests', 'send messages or digests, not both');
+        }
+        const inputs: SignInput[] =
+          request.digests.length > 0 ? request.digests.map((digest) => ({ digest })) : request.messages.map((message) => ({ message }));
+        if (inputs.length === 0) throw invalidArgument('messages', 'at least one message is required');
+        if (inputs.length > maxBatch) {
+          throw invalidArgument(request.digests.length > 0 ? 'digests' : 'messages', `at most ${maxBatch} per call, got ${inputs.length}`);
+        }
+        const results = await key.signer.signMany(inputs, options(context));
+        count(key, results.length);
+        return { signatures: results.map(toWire) };
+      },
+
+      async GetPublicKey(request: GetPublicKeyRequest__Output, context) {
+        const key = pick(request.key, context);
+        return { public_key: await describe(key, request.key_version || undefined) };
+      },
+
+      async ListKeys(_request: unknown, context) {
+        const visible = keys.list().filter((k) => !context.keyAllowed || context.keyAllowed(k.name));
+        return { keys: await Promise.all(visible.map((k) => describe(k))) };
+      },
+    },
+  };
+}
+
+function toWire(result: SignResult): SignResponse {
+  return {
+    signature: result.signature,
+    algorithm: WIRE_ALGORITHM[result.algorithm],
+    key_id: result.keyId,
+    key_version: result.keyVersion,
+  };
+}
+
+async function describe(key: NamedKey, version?: string): Promise<PublicKey> {
+  const info = await key.signer.publicKey(version);
+  return {
+    name: key.name,
+    key_id: info.keyId,
+    key_version: info.keyVersion,
+    algorithm: WIRE_ALGORITHM[info.algorithm],
+    spki_pem: info.pem,
+    jwk_json: JSON.stringify({ ...info.jwk, kid: info.keyId, alg: JWS_ALG[info.algorithm], use: 'sig' }),
+    driver: key.signer.driver,
+    uri: key.signer.uri,
+    hardware_backed: key.signer.hardwareBacked,
+  };
+}
