@@ -1,0 +1,43 @@
+// Starts a real Signet server in this process on an ephemeral localhost port, for end-to-end tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { resolveConfig, type SignetConfig } from '../../src/server/config.js';
+import { startSignet, type RunningSignet } from '../../src/server/start.js';
+
+export interface TestServer {
+  running: RunningSignet;
+  address: string;
+  config: SignetConfig;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** `raw` is a config object as it would be written in YAML (snake_case); data_dir defaults to a temp dir. */
+export async function startTestServer(raw: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-server-'));
+  const config = resolveConfig({ listen: '127.0.0.1:0', data_dir: dir, ...raw }, { ...env, SIGNET_LISTEN: undefined, SIGNET_DATA_DIR: undefined });
+  const running = await startSignet(config, silentLogger, env);
+  return {
+    running,
+    address: `127.0.0.1:${running.port}`,
+    config,
+    dir,
+    async stop() {
+      await running.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads the `signet-field` trailer of a failed call. */
+export function fieldOf(err: unknown): string | undefined {
+  const md = (err as grpc.ServiceError).metadata;
+  return md?.get('signet-field')[0]?.toString();
+}
+
+export function codeOf(err: unknown): grpc.status | undefined {
+  return (err as grpc.ServiceError).code;
+}
