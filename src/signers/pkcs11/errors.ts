@@ -1,0 +1,39 @@
+// Reading pkcs11js failures: the CKR_ name of a Cryptoki error, and which ones a fresh session
+// (or a re-initialised module) can cure, per the PKCS#11 lessons in DESIGN.md.
+import { SignetError, type SignetErrorCode } from '../../lib/errors.js';
+
+/** The CKR_… name of a pkcs11js Pkcs11Error, or undefined for anything else. */
+export function ckrOf(err: unknown): string | undefined {
+  if (err instanceof Error && /^CKR_[A-Z0-9_]+$/.test(err.message)) return err.message;
+  return undefined;
+}
+
+const RECOVERABLE = new Set([
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_OBJECT_HANDLE_INVALID',
+  'CKR_KEY_HANDLE_INVALID',
+  'CKR_DEVICE_REMOVED',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
+  'CKR_USER_NOT_LOGGED_IN',
+]);
+
+/** Errors after which re-opening sessions, re-finding the key and retrying once may succeed. */
+export function isRecoverable(err: unknown): boolean {
+  const ckr = ckrOf(err);
+  return ckr !== undefined && RECOVERABLE.has(ckr);
+}
+
+/** Errors that mean the module itself must be finalised and initialised again. */
+export function needsReinitialize(err: unknown): boolean {
+  const ckr = ckrOf(err);
+  return ckr === 'CKR_CRYPTOKI_NOT_INITIALIZED' || ckr === 'CKR_DEVICE_REMOVED' || ckr === 'CKR_TOKEN_NOT_PRESENT';
+}
+
+/** Wraps a Cryptoki failure in a SignetError naming what was attempted and the CKR_ code. */
+export function pkcs11Failure(what: string, err: unknown, code: SignetErrorCode = 'UNAVAILABLE'): SignetError {
+  if (err instanceof SignetError) return err;
+  const detail = ckrOf(err) ?? (err instanceof Error ? err.message : String(err));
+  return new SignetError(code, `${what}: ${detail}`, { cause: err });
+}

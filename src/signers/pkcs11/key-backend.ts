@@ -1,0 +1,87 @@
+// One PKCS#11 key's raw signing primitive: C_SignInit + pkcs11js's asynchronous C_Sign on a pooled
+// session, so the event loop never waits on the token; one recovery and retry when sessions die.
+import { SignetError } from '../../lib/errors.js';
+import type { KeyBackend, RawSignature } from '../backend.js';
+import type { KeyAlgorithm, SignOptions } from '../contract.js';
+import { signMechanism } from './attributes.js';
+import { ckrOf, isRecoverable, pkcs11Failure } from './errors.js';
+import { findPrivateKey, type KeySelector } from './objects.js';
+import type { PoolLease } from './token-pools.js';
+
+export class Pkcs11KeyBackend implements KeyBackend {
+  readonly driver = 'pkcs11';
+  readonly uri: string;
+  readonly algorithm: KeyAlgorithm;
+  readonly hardwareBacked: boolean;
+  readonly #lease: PoolLease;
+  readonly #selector: KeySelector;
+  readonly #spki: Uint8Array;
+  readonly #mechanism: number;
+  /** The private key's handle, valid for the pool epoch it was found in. */
+  #handle: { handle: Buffer; epoch: number };
+
+  constructor(opts: { uri: string; lease: PoolLease; selector: KeySelector; algorithm: KeyAlgorithm; spki: Uint8Array; handle: Buffer; epoch: number }) {
+    this.uri = opts.uri;
+    this.#lease = opts.lease;
+    this.#selector = opts.selector;
+    this.algorithm = opts.algorithm;
+    this.#spki = opts.spki;
+    this.#mechanism = signMechanism(opts.algorithm);
+    this.#handle = { handle: opts.handle, epoch: opts.epoch };
+    // SoftHSM keeps keys in this process's memory, encrypted at rest: not hardware, and we say so.
+    const token = opts.lease.pool.token;
+    this.hardwareBacked = !/softhsm/i.test(`${token.manufacturer} ${token.model}`);
+  }
+
+  current() {
+    return { version: '1', spki: this.#spki };
+  }
+
+  async spkiOf(version: string): Promise<Uint8Array> {
+    if (version !== '1') throw new SignetError('NOT_FOUND', `${this.uri}: a PKCS#11 key has only version 1`);
+    return this.#spki;
+  }
+
+  async sign(payload: Uint8Array, options: SignOptions): Promise<RawSignature> {
+    const pool = this.#lease.pool;
+    let seenEpoch = pool.epoch;
+    try {
+      return await this.#signOnce(payload, options, (e) => (seenEpoch = e));
+    } catch (err) {
+      if (!isRecoverable(err)) throw pkcs11Failure(`${this.uri}: sign failed`, err);
+      try {
+        pool.recover(err, seenEpoch);
+        return await this.#signOnce(payload, options, () => {});
+      } catch (again) {
+        throw pkcs11Failure(`${this.uri}: sign failed after re-opening sessions (first ${ckrOf(err)})`, again);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#lease.release();
+  }
+
+  #signOnce(payload: Uint8Array, options: SignOptions, seen: (epoch: number) => void): Promise<RawSignature> {
+    const lib = this.#lease.module.lib;
+    return this.#lease.pool.run(async (session, epoch) => {
+      seen(epoch);
+      const key = this.#keyHandle(session, epoch);
+      lib.C_SignInit(session, { mechanism: this.#mechanism }, key);
+      // 72 bytes leaves room for tokens that answer ECDSA in DER; P1363 is what PKCS#11 specifies.
+      const signature = await lib.C_SignAsync(session, Buffer.from(payload), Buffer.alloc(72));
+      return { signature: Uint8Array.from(signature), version: '1' };
+    }, options);
+  }
+
+  /** The private key handle, found again after a reset (handles do not outlive their sessions' epoch). */
+  #keyHandle(session: Buffer, epoch: number): Buffer {
+    if (this.#handle.epoch === epoch) return this.#handle.handle;
+    const found = findPrivateKey(this.#lease.module.lib, session, this.#selector, this.#lease.pool.token.label);
+    if (found.algorithm !== this.algorithm) {
+      throw new SignetError('INTEGRITY', `${this.uri}: the key found again is ${found.algorithm ?? found.unsupported}, not ${this.algorithm}`);
+    }
+    this.#handle = { handle: found.handle, epoch };
+    return found.handle;
+  }
+}

@@ -1,0 +1,95 @@
+// A PKCS#11 module (the .so), loaded and initialised once per path and shared by every key on it;
+// finalised when the last user releases it, and initialised again when Cryptoki says it is not.
+import { existsSync } from 'node:fs';
+import pkcs11js from 'pkcs11js';
+import { SignetError } from '../../lib/errors.js';
+import { ckrOf } from './errors.js';
+
+export type Pkcs11Lib = pkcs11js.PKCS11;
+
+const loaded = new Map<string, Pkcs11Module>();
+
+export class Pkcs11Module {
+  readonly path: string;
+  readonly #lib: Pkcs11Lib;
+  #refs = 0;
+  /** Bumped on every (re)initialisation, so holders of old sessions and handles know they are gone. */
+  #generation = 0;
+
+  private constructor(path: string) {
+    this.path = path;
+    this.#lib = new pkcs11js.PKCS11();
+    try {
+      this.#lib.load(path);
+    } catch (err) {
+      throw new SignetError('CONFIG', `cannot load the PKCS#11 module at ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    this.#initialize();
+  }
+
+  /** The shared module for a path, loaded and initialised on first use. Pair with release(). */
+  static acquire(path: string): Pkcs11Module {
+    let module = loaded.get(path);
+    if (!module) {
+      if (!existsSync(path)) {
+        throw new SignetError('CONFIG', `PKCS#11 module not found at ${path}; install it or set module-path= in the key URI`);
+      }
+      module = new Pkcs11Module(path);
+      loaded.set(path, module);
+    }
+    module.#refs++;
+    return module;
+  }
+
+  get lib(): Pkcs11Lib {
+    return this.#lib;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Initialises the module again after CKR_CRYPTOKI_NOT_INITIALIZED or a removed device, unless
+   * someone already did so since `seenGeneration`. Every session and handle of the old one is gone.
+   */
+  reinitialize(seenGeneration: number, finalizeFirst: boolean): void {
+    if (this.#generation !== seenGeneration) return;
+    if (finalizeFirst) {
+      try {
+        this.#lib.C_Finalize();
+      } catch {
+        // Already finalised: exactly the state we want before initialising again.
+      }
+    }
+    this.#initialize();
+  }
+
+  /** Drops one user; the last one finalises and unloads the module. */
+  release(): void {
+    if (--this.#refs > 0) return;
+    loaded.delete(this.path);
+    try {
+      this.#lib.C_Finalize();
+    } catch {
+      // A module someone already finalised needs no second finalisation.
+    }
+    try {
+      this.#lib.close();
+    } catch {
+      // Unloading is best effort; the process may keep the library mapped.
+    }
+  }
+
+  #initialize(): void {
+    try {
+      // OS locking: pkcs11js runs C_Sign on libuv worker threads, so the module must lock.
+      this.#lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    } catch (err) {
+      if (ckrOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
+        throw new SignetError('UNAVAILABLE', `cannot initialise the PKCS#11 module at ${this.path}: ${ckrOf(err) ?? (err as Error).message}`, { cause: err });
+      }
+    }
+    this.#generation++;
+  }
+}

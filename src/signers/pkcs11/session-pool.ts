@@ -1,0 +1,267 @@
+// SessionPool: a bounded pool of sessions on one token — one operation per session, one login per
+// token, keep-alive pings under an idle-expiry profile, and a reset when the sessions are gone.
+import pkcs11js from 'pkcs11js';
+import { SignetError } from '../../lib/errors.js';
+import type { SignOptions } from '../contract.js';
+import { CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS } from './attributes.js';
+import { ckrOf, needsReinitialize, pkcs11Failure } from './errors.js';
+import type { Pkcs11Module } from './module.js';
+import { findToken, type FoundToken, type TokenSelector } from './token.js';
+
+const CKF_LOGIN_REQUIRED = 0x4;
+
+/** How many sessions a token takes and how long it keeps an idle one. */
+export interface PoolProfile {
+  name: string;
+  maxSessions: number;
+  /** Ping idle sessions this often (ms) so the device does not expire them; 0 = never. */
+  keepAliveMs: number;
+}
+
+export const PROFILES: Record<string, PoolProfile> = {
+  default: { name: 'default', maxSessions: 8, keepAliveMs: 0 },
+  // YubiHSM 2: 16 sessions per device, each closed by the device after 30 s idle.
+  yubihsm: { name: 'yubihsm', maxSessions: 16, keepAliveMs: 20_000 },
+};
+
+export interface SessionPoolOptions {
+  selector: TokenSelector;
+  /** Held in memory only, to log in again after a reset. Never logged. */
+  pin: string | undefined;
+  profile: PoolProfile;
+  maxSessions: number;
+}
+
+interface PooledSession {
+  handle: Buffer;
+  epoch: number;
+  /** Module generation it was opened in: after re-initialisation its handle may name another session. */
+  generation: number;
+  lastUsed: number;
+}
+
+interface Waiter {
+  resolve(s: PooledSession): void;
+  reject(e: unknown): void;
+}
+
+export class SessionPool {
+  readonly #module: Pkcs11Module;
+  readonly #options: SessionPoolOptions;
+  #token: FoundToken;
+  #idle: PooledSession[] = [];
+  #open = 0;
+  #waiters: Waiter[] = [];
+  /** Bumped by every reset; sessions and key handles from an older epoch are not used again. */
+  #epoch = 0;
+  #moduleGeneration: number;
+  #closed = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** Finds the token and logs in on a first session, so a wrong PIN fails here, at start-up. */
+  constructor(module: Pkcs11Module, options: SessionPoolOptions) {
+    this.#module = module;
+    this.#options = options;
+    this.#moduleGeneration = module.generation;
+    this.#token = findToken(module.lib, options.selector, module.path);
+    if (this.#token.flags & CKF_LOGIN_REQUIRED && options.pin === undefined) {
+      throw new SignetError('CONFIG', `token "${this.#token.label}" requires a PIN: add pin-source=env:NAME or pin-source=file:/path to the key URI`);
+    }
+    this.#release(this.#openSession());
+    if (options.profile.keepAliveMs > 0) {
+      this.#timer = setInterval(() => this.#keepAlive(), Math.max(1000, options.profile.keepAliveMs / 2));
+      this.#timer.unref();
+    }
+  }
+
+  get token(): FoundToken {
+    return this.#token;
+  }
+  get epoch(): number {
+    return this.#epoch;
+  }
+  get size(): { open: number; idle: number; waiting: number } {
+    return { open: this.#open, idle: this.#idle.length, waiting: this.#waiters.length };
+  }
+
+  /**
+   * Runs `fn` on a session of its own. A session whose operation failed is closed, not reused
+   * (it may hold an unfinished operation); `fn` learns the epoch, to cache key handles by it.
+   */
+  async run<T>(fn: (session: Buffer, epoch: number) => Promise<T> | T, options: SignOptions = {}): Promise<T> {
+    const session = await this.#acquire(options);
+    let ok = false;
+    try {
+      const result = await fn(session.handle, session.epoch);
+      ok = true;
+      return result;
+    } finally {
+      if (ok) this.#release(session);
+      else this.#discard(session);
+    }
+  }
+
+  /** Runs `fn` on a fresh read/write session outside the pool (key generation), then closes it. */
+  async runReadWrite<T>(fn: (session: Buffer) => Promise<T> | T): Promise<T> {
+    const session = this.#openSession(true);
+    try {
+      return await fn(session.handle);
+    } finally {
+      this.#discard(session);
+    }
+  }
+
+  /**
+   * After an error that invalidated sessions (see errors.ts): closes every session of the epoch
+   * the failure was seen in, initialises the module again if Cryptoki asks for it, finds the token
+   * again (its slot may have changed) and logs in. Once per epoch, however many callers failed.
+   */
+  recover(err: unknown, seenEpoch: number): void {
+    if (this.#closed) throw new SignetError('FAILED_PRECONDITION', 'the PKCS#11 key is closed');
+    if (seenEpoch !== this.#epoch) return;
+    this.#epoch++;
+    for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
+    if (needsReinitialize(err) || this.#module.generation !== this.#moduleGeneration) {
+      this.#module.reinitialize(this.#moduleGeneration, ckrOf(err) !== 'CKR_CRYPTOKI_NOT_INITIALIZED');
+      this.#moduleGeneration = this.#module.generation;
+    }
+    this.#token = findToken(this.#module.lib, this.#options.selector, this.#module.path);
+    this.#release(this.#openSession());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    for (const w of this.#waiters.splice(0)) w.reject(new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed'));
+    for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
+  }
+
+  async #acquire(options: SignOptions): Promise<PooledSession> {
+    if (this.#closed) throw new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed');
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    if (this.#open < this.#options.maxSessions) return this.#openSession();
+    return this.#wait(options);
+  }
+
+  #wait(options: SignOptions): Promise<PooledSession> {
+    return new Promise<PooledSession>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        resolve: (s) => (done(), resolve(s)),
+        reject: (e) => (done(), reject(e)),
+      };
+      const giveUp = (error: SignetError) => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        waiter.reject(error);
+      };
+      const onAbort = () => giveUp(new SignetError('DEADLINE_EXCEEDED', 'cancelled while waiting for a PKCS#11 session'));
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.deadline !== undefined) {
+        timer = setTimeout(
+          () => giveUp(new SignetError('DEADLINE_EXCEEDED', `all ${this.#options.maxSessions} PKCS#11 sessions stayed busy until the deadline`)),
+          Math.max(0, options.deadline - Date.now()),
+        );
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  #release(session: PooledSession): void {
+    if (this.#closed || session.epoch !== this.#epoch) return this.#discard(session);
+    session.lastUsed = Date.now();
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.resolve(session);
+    else this.#idle.push(session);
+  }
+
+  /** Closes a session and, if callers wait, opens one in its place for the first of them. */
+  #discard(session: PooledSession): void {
+    this.#closeQuietly(session);
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    try {
+      waiter.resolve(this.#openSession());
+    } catch (err) {
+      waiter.reject(err);
+    }
+  }
+
+  #openSession(readWrite = false): PooledSession {
+    const lib = this.#module.lib;
+    const flags = pkcs11js.CKF_SERIAL_SESSION | (readWrite ? pkcs11js.CKF_RW_SESSION : 0);
+    let handle: Buffer;
+    try {
+      handle = lib.C_OpenSession(this.#token.slot, flags);
+    } catch (err) {
+      throw pkcs11Failure(`cannot open a session on token "${this.#token.label}"`, err);
+    }
+    this.#open++;
+    const session = { handle, epoch: this.#epoch, generation: this.#module.generation, lastUsed: Date.now() };
+    try {
+      this.#login(handle);
+    } catch (err) {
+      this.#closeQuietly(session);
+      throw err;
+    }
+    return session;
+  }
+
+  /** Logs in unless the token already is (login is per token, not per session). */
+  #login(handle: Buffer): void {
+    const pin = this.#options.pin;
+    if (pin === undefined) return;
+    const lib = this.#module.lib;
+    const state = lib.C_GetSessionInfo(handle).state;
+    if (state === CKS_RO_USER_FUNCTIONS || state === CKS_RW_USER_FUNCTIONS) return;
+    try {
+      lib.C_Login(handle, pkcs11js.CKU_USER, pin);
+    } catch (err) {
+      const ckr = ckrOf(err);
+      if (ckr === 'CKR_USER_ALREADY_LOGGED_IN') return;
+      const label = this.#token.label;
+      if (ckr === 'CKR_PIN_INCORRECT') {
+        throw new SignetError('CONFIG', `wrong PIN for token "${label}" (CKR_PIN_INCORRECT); check the key URI's pin-source`);
+      }
+      if (ckr === 'CKR_PIN_LOCKED') {
+        throw new SignetError('CONFIG', `the user PIN of token "${label}" is locked (CKR_PIN_LOCKED); an SO must reset it`);
+      }
+      if (ckr === 'CKR_PIN_LEN_RANGE' || ckr === 'CKR_PIN_INVALID') {
+        throw new SignetError('CONFIG', `the PIN for token "${label}" is not acceptable to the token (${ckr}); check the key URI's pin-source`);
+      }
+      throw pkcs11Failure(`cannot log in to token "${label}"`, err);
+    }
+  }
+
+  /** Pings idle sessions (C_GetSessionInfo) before the device expires them; drops dead ones. */
+  #keepAlive(): void {
+    const due = Date.now() - this.#options.profile.keepAliveMs / 2;
+    for (const s of [...this.#idle]) {
+      if (s.lastUsed > due) continue;
+      try {
+        this.#module.lib.C_GetSessionInfo(s.handle);
+        s.lastUsed = Date.now();
+      } catch {
+        this.#idle.splice(this.#idle.indexOf(s), 1);
+        this.#closeQuietly(s);
+      }
+    }
+  }
+
+  #closeQuietly(session: PooledSession): void {
+    this.#open--;
+    if (session.generation !== this.#module.generation) return;
+    try {
+      this.#module.lib.C_CloseSession(session.handle);
+    } catch {
+      // The session is already gone (closed by the device, a reset or C_CloseAllSessions).
+    }
+  }
+}
