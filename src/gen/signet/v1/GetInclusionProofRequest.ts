@@ -1,0 +1,19 @@
+// Original file: proto/signet/v1/ledger.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface GetInclusionProofRequest {
+  'index'?: (number | string | Long);
+  'leaf_hash'?: (Buffer | Uint8Array | string);
+  'tree_size'?: (number | string | Long);
+  'target'?: "index"|"leaf_hash";
+  '_tree_size'?: "tree_size";
+}
+
+export interface GetInclusionProofRequest__Output {
+  'index'?: (number);
+  'leaf_hash'?: (Buffer);
+  'tree_size'?: (number);
+  'target'?: "index"|"leaf_hash";
+  '_tree_size'?: "tree_size";
+}

@@ -1,0 +1,143 @@
+// The embedded ledger store: SQLite through better-sqlite3, WAL with synchronous=FULL, one
+// transaction per batch, prepared statements, compact BLOB rows.
+import Database from 'better-sqlite3';
+import { SignetError } from '../lib/errors.js';
+import type { NodeAddress } from './merkle.js';
+import type { BatchWrite, LedgerStore, StoredCheckpoint, StoredEntry } from './store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  idx INTEGER PRIMARY KEY,
+  leaf_hash BLOB NOT NULL,
+  entry BLOB NOT NULL,
+  idem_key TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_leaf ON entries(leaf_hash);
+CREATE UNIQUE INDEX IF NOT EXISTS entries_idem ON entries(idem_key) WHERE idem_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS nodes (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  note TEXT NOT NULL
+);
+`;
+
+export interface SqliteStoreOptions {
+  /** Open without write access (CLI verification of a live or copied ledger). */
+  readonly?: boolean;
+}
+
+type Row<T> = T | undefined;
+
+export class SqliteLedgerStore implements LedgerStore {
+  readonly #db: Database.Database;
+  readonly #insertEntry: Database.Statement;
+  readonly #insertNode: Database.Statement;
+  readonly #insertCheckpoint: Database.Statement;
+  readonly #latest: Database.Statement;
+  readonly #checkpointAt: Database.Statement;
+  readonly #checkpointsBetween: Database.Statement;
+  readonly #entries: Database.Statement;
+  readonly #leafAt: Database.Statement;
+  readonly #nodeAt: Database.Statement;
+  readonly #byLeaf: Database.Statement;
+  readonly #byIdem: Database.Statement;
+  readonly #count: Database.Statement;
+  readonly #commit: (batch: BatchWrite) => void;
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    try {
+      this.#db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (err) {
+      throw new SignetError('CONFIG', `${path}: cannot open the ledger database (${(err as Error).message})`, { cause: err });
+    }
+    if (!options.readonly) {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.exec(SCHEMA);
+    }
+    const db = this.#db;
+    this.#insertEntry = db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key) VALUES (?, ?, ?, ?)');
+    this.#insertNode = db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
+    this.#insertCheckpoint = db.prepare('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
+    this.#latest = db.prepare('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1');
+    this.#checkpointAt = db.prepare('SELECT size, root, note FROM checkpoints WHERE size = ?');
+    this.#checkpointsBetween = db.prepare('SELECT size, root, note FROM checkpoints WHERE size >= ? AND size <= ? ORDER BY size');
+    this.#entries = db.prepare('SELECT idx, leaf_hash, entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
+    this.#leafAt = db.prepare('SELECT leaf_hash FROM entries WHERE idx = ?').pluck(true);
+    this.#nodeAt = db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').pluck(true);
+    this.#byLeaf = db.prepare('SELECT idx FROM entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1').pluck(true);
+    this.#byIdem = db.prepare('SELECT idx FROM entries WHERE idem_key = ?').pluck(true);
+    this.#count = db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) FROM entries').pluck(true);
+    this.#commit = db.transaction((batch: BatchWrite) => {
+      for (const e of batch.entries) this.#insertEntry.run(e.index, e.leafHash, e.entry, e.idempotencyKey ?? null);
+      for (const n of batch.nodes) this.#insertNode.run(n.level, n.index, n.hash);
+      const c = batch.checkpoint;
+      this.#insertCheckpoint.run(c.size, c.root, c.note);
+    });
+  }
+
+  async commitBatch(batch: BatchWrite): Promise<void> {
+    try {
+      this.#commit(batch);
+    } catch (err) {
+      throw new SignetError('UNAVAILABLE', `ledger store: the batch was not written (${(err as Error).message})`, { cause: err });
+    }
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return checkpointOf(this.#latest.get());
+  }
+
+  async checkpointAt(size: number): Promise<StoredCheckpoint | undefined> {
+    return checkpointOf(this.#checkpointAt.get(size));
+  }
+
+  async checkpointsBetween(from: number, to: number): Promise<StoredCheckpoint[]> {
+    return this.#checkpointsBetween.all(from, to).map((r) => checkpointOf(r)!);
+  }
+
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    return (this.#entries.all(start, end) as [number, Buffer, Buffer][]).map(([index, leafHash, entry]) => ({ index, leafHash, entry }));
+  }
+
+  /** Synchronous range read for the verifier's hot loop: rows as [idx, leaf_hash, entry]. */
+  entryRows(start: number, end: number): [number, Buffer, Buffer][] {
+    return this.#entries.all(start, end) as [number, Buffer, Buffer][];
+  }
+
+  async readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]> {
+    return addresses.map((a) => {
+      const hash = (a.level === 0 ? this.#leafAt.get(a.index) : this.#nodeAt.get(a.level, a.index)) as Row<Buffer>;
+      if (!hash) throw new SignetError('NOT_FOUND', `ledger store: no tree node at level ${a.level}, index ${a.index}`);
+      return hash;
+    });
+  }
+
+  async indexOfLeaf(leafHash: Uint8Array): Promise<number | undefined> {
+    return this.#byLeaf.get(leafHash) as Row<number>;
+  }
+
+  async indexOfIdempotencyKey(key: string): Promise<number | undefined> {
+    return this.#byIdem.get(key) as Row<number>;
+  }
+
+  async entryCount(): Promise<number> {
+    return this.#count.get() as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function checkpointOf(row: unknown): StoredCheckpoint | undefined {
+  if (!row) return undefined;
+  const r = row as { size: number; root: Buffer; note: string };
+  return { size: r.size, root: r.root, note: r.note };
+}

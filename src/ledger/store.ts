@@ -1,0 +1,52 @@
+// The ledger store contract: one writer (the sequencer) and many readers. Methods are async so a
+// networked store (PostgreSQL, a later issue) fits behind the same interface as SQLite.
+import type { NodeAddress } from './merkle.js';
+
+export interface StoredEntry {
+  index: number;
+  /** RFC 6962 leaf hash of `entry`, as written by the sequencer. */
+  leafHash: Uint8Array;
+  /** The canonical entry bytes (JCS, UTF-8). */
+  entry: Uint8Array;
+}
+
+export interface EntryWrite extends StoredEntry {
+  idempotencyKey?: string | undefined;
+}
+
+/** A complete subtree hash; level-0 nodes (leaves) live with their entries, not here. */
+export interface StoredNode extends NodeAddress {
+  hash: Uint8Array;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  /** The signed note, text. */
+  note: string;
+}
+
+/** Everything one sealed batch writes; a store commits it in one durable transaction or not at all. */
+export interface BatchWrite {
+  entries: EntryWrite[];
+  nodes: StoredNode[];
+  checkpoint: StoredCheckpoint;
+}
+
+export interface LedgerStore {
+  /** Writes the batch atomically and durably; resolves only once it would survive a crash. */
+  commitBatch(batch: BatchWrite): Promise<void>;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  checkpointAt(size: number): Promise<StoredCheckpoint | undefined>;
+  /** Checkpoints with from ≤ size ≤ to, by size. */
+  checkpointsBetween(from: number, to: number): Promise<StoredCheckpoint[]>;
+  /** Entries with start ≤ index < end, by index. Missing rows are simply absent. */
+  entries(start: number, end: number): Promise<StoredEntry[]>;
+  /** Hashes at the given addresses (level 0 = leaf hashes), in order; throws NOT_FOUND for a gap. */
+  readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]>;
+  indexOfLeaf(leafHash: Uint8Array): Promise<number | undefined>;
+  indexOfIdempotencyKey(key: string): Promise<number | undefined>;
+  /** One past the highest stored entry index (0 when empty). */
+  entryCount(): Promise<number>;
+  close(): Promise<void>;
+}
