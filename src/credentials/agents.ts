@@ -1,0 +1,122 @@
+// Agents: registration under the did:key of their Ed25519 key, lookup, paging and revocation
+// (of one agent or a whole group), each written to the ledger.
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import type { LedgerAppender } from '../ledger/contract.js';
+import { parseAgentJwk } from './agent-key.js';
+import type { Agent, AgentStore } from './agent-store.js';
+import { registrationRecord, revocationRecord } from './ledger-records.js';
+
+export interface RegisterAgentInput {
+  name: string;
+  /** The agent's Ed25519 public key as a JWK (object or JSON text). */
+  publicKeyJwk: unknown;
+  owner: string;
+  groups?: string[];
+  labels?: Record<string, string>;
+  metadata?: Record<string, string>;
+}
+
+export interface AgentPage {
+  agents: Agent[];
+  /** Empty when this was the last page. */
+  nextPageToken: string;
+}
+
+const NAME = /^[A-Za-z0-9_.:@/-]{1,64}$/;
+
+export class AgentRegistry {
+  readonly #store: AgentStore;
+  readonly #ledger: LedgerAppender;
+  readonly #now: () => number;
+
+  constructor(store: AgentStore, ledger: LedgerAppender, now: () => number = Date.now) {
+    this.#store = store;
+    this.#ledger = ledger;
+    this.#now = now;
+  }
+
+  async register(input: RegisterAgentInput): Promise<Agent> {
+    const key = parseAgentJwk(input.publicKeyJwk);
+    const agent: Agent = {
+      id: key.did,
+      name: text(input.name, 'name', 128),
+      owner: text(input.owner, 'owner', 256),
+      publicKeyJwk: key.jwk,
+      thumbprint: key.thumbprint,
+      groups: groups(input.groups ?? []),
+      labels: stringMap(input.labels ?? {}, 'labels'),
+      metadata: stringMap(input.metadata ?? {}, 'metadata'),
+      createdAt: this.#now(),
+    };
+    if (await this.#store.get(agent.id)) throw new SignetError('ALREADY_EXISTS', `agent ${agent.id} is already registered`);
+    // The idempotency key makes a racing second registration of the same key write nothing twice.
+    await this.#ledger.append(registrationRecord(agent), { idempotencyKey: `agent_registration:${agent.id}` });
+    await this.#store.insert(agent);
+    return agent;
+  }
+
+  async get(id: string): Promise<Agent> {
+    const agent = await this.#store.get(text(id, 'agent_id', 256));
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${id} is not registered`);
+    return agent;
+  }
+
+  async list(query: { pageSize?: number; pageToken?: string; group?: string; owner?: string }): Promise<AgentPage> {
+    const pageSize = Math.min(Math.max(query.pageSize || 100, 1), 1000);
+    let after: string | undefined;
+    if (query.pageToken) {
+      after = Buffer.from(query.pageToken, 'base64url').toString('utf8');
+      if (!after.startsWith('did:key:')) throw invalidArgument('page_token', 'is not a token this server gave out');
+    }
+    const agents = await this.#store.list({ pageSize: pageSize + 1, after, group: query.group || undefined, owner: query.owner || undefined });
+    const more = agents.length > pageSize;
+    const page = agents.slice(0, pageSize);
+    return { agents: page, nextPageToken: more ? Buffer.from(page.at(-1)!.id).toString('base64url') : '' };
+  }
+
+  /** Revokes an agent: from this moment every credential it holds fails verification. */
+  async revoke(id: string, reason: string): Promise<Agent> {
+    const agent = await this.get(id);
+    const why = reason || 'revoked';
+    if (await this.#store.revoke(agent.id, this.#now(), why)) {
+      await this.#ledger.append(revocationRecord({ target: 'agent', id: agent.id, reason: why }));
+    }
+    return this.get(id);
+  }
+
+  /** Revokes every live agent of a group at once; returns the ids revoked now. */
+  async revokeGroup(group: string, reason: string): Promise<string[]> {
+    const g = text(group, 'group', 64);
+    const why = reason || 'group revoked';
+    const ids = await this.#store.revokeGroup(g, this.#now(), why);
+    await this.#ledger.appendMany([
+      revocationRecord({ target: 'group', id: g, reason: why }),
+      ...ids.map((id) => revocationRecord({ target: 'agent', id, reason: `group ${g}: ${why}` })),
+    ]);
+    return ids;
+  }
+}
+
+function text(value: unknown, field: string, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '') throw invalidArgument(field, 'required');
+  if (value.length > max) throw invalidArgument(field, `at most ${max} characters`);
+  return value;
+}
+
+function groups(list: unknown): string[] {
+  if (!Array.isArray(list)) throw invalidArgument('groups', 'must be a list');
+  if (list.length > 32) throw invalidArgument('groups', 'at most 32');
+  for (const g of list) if (typeof g !== 'string' || !NAME.test(g)) throw invalidArgument('groups', `"${String(g)}" is not 1–64 of A-Z a-z 0-9 _ . : @ / -`);
+  return [...new Set(list as string[])].sort();
+}
+
+function stringMap(value: unknown, field: string): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(field, 'must be a map of strings');
+  const entries = Object.entries(value as object);
+  if (entries.length > 32) throw invalidArgument(field, 'at most 32 entries');
+  for (const [k, v] of entries) {
+    if (!NAME.test(k)) throw invalidArgument(`${field}.${k}`, 'keys are 1–64 of A-Z a-z 0-9 _ . : @ / -');
+    if (typeof v !== 'string' || v.length > 256) throw invalidArgument(`${field}.${k}`, 'values are strings of at most 256 characters');
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}

@@ -1,0 +1,85 @@
+// The credentials domain assembled: agents, policy, Issue / Verify, passports and the key ring,
+// behind one object the gRPC handlers call. No gRPC here.
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import type { LedgerAppender } from '../ledger/contract.js';
+import type { AgentRegistry } from './agents.js';
+import type { AgentStore } from './agent-store.js';
+import { parseIntent } from './intent.js';
+import type { Issuer } from './issuer.js';
+import { jwksOf, type Jwks } from './jwks.js';
+import type { KeyRing } from './key-ring.js';
+import { denialRecord } from './ledger-records.js';
+import type { Passports } from './passport.js';
+import { authorize, mcpToolIntent, type Decision } from './policy.js';
+import type { PolicySource } from './policy-file.js';
+import type { Verifier } from './verifier.js';
+
+export type AuthorizeQuestion =
+  | { agentId: string; intent: unknown; audience?: string }
+  | { agentId: string; mcp: { server: string; tool: string }; audience?: string };
+
+export interface AuthorityParts {
+  agents: AgentRegistry;
+  agentStore: AgentStore;
+  issuer: Issuer;
+  verifier: Verifier;
+  passports: Passports;
+  policy: PolicySource;
+  ring: KeyRing;
+  ledger: LedgerAppender;
+  close(): Promise<void>;
+}
+
+export class CredentialAuthority {
+  readonly agents: AgentRegistry;
+  readonly issuer: Issuer;
+  readonly verifier: Verifier;
+  readonly passports: Passports;
+  readonly policy: PolicySource;
+  readonly ring: KeyRing;
+  readonly #agentStore: AgentStore;
+  readonly #ledger: LedgerAppender;
+  readonly #close: () => Promise<void>;
+
+  constructor(parts: AuthorityParts) {
+    this.agents = parts.agents;
+    this.issuer = parts.issuer;
+    this.verifier = parts.verifier;
+    this.passports = parts.passports;
+    this.policy = parts.policy;
+    this.ring = parts.ring;
+    this.#agentStore = parts.agentStore;
+    this.#ledger = parts.ledger;
+    this.#close = parts.close;
+  }
+
+  /** ALLOW or DENY with the deciding rule and why, without issuing anything. Denials are recorded. */
+  async authorize(q: AuthorizeQuestion, options: { deadline?: number } = {}): Promise<Decision> {
+    let intent;
+    if ('mcp' in q) {
+      const { server, tool } = q.mcp;
+      if (typeof server !== 'string' || !/^[^/\s]{1,256}$/.test(server)) throw invalidArgument('mcp.server', 'required, no "/" or spaces');
+      if (typeof tool !== 'string' || !/^[^/\s]{1,256}$/.test(tool)) throw invalidArgument('mcp.tool', 'required, no "/" or spaces');
+      intent = mcpToolIntent(server, tool);
+    } else {
+      intent = parseIntent(q.intent);
+    }
+    const agent = await this.#agentStore.get(q.agentId);
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${q.agentId} is not registered`);
+    const audience = q.audience || undefined;
+    const decision: Decision =
+      agent.revokedAt !== undefined ? { allow: false, rule: '', reason: `agent ${agent.id} is revoked` } : authorize(this.policy.current, agent, intent, audience);
+    if (!decision.allow) {
+      await this.#ledger.append(denialRecord({ agent: agent.id, intent, audience, rule: decision.rule, reason: decision.reason, what: 'authorize' }), options);
+    }
+    return decision;
+  }
+
+  jwks(): Jwks {
+    return jwksOf(this.ring);
+  }
+
+  close(): Promise<void> {
+    return this.#close();
+  }
+}

@@ -1,0 +1,72 @@
+// Durable state of issued credentials: which are single-use, which were consumed, which revoked.
+// Consumption is one INSERT on a primary key, so of any number of racing consumers exactly one wins.
+import type { SqliteDatabase } from './sqlite.js';
+
+export interface CredentialStore {
+  /** Records at issuance that a credential may be used once; `exp` in seconds since epoch. */
+  markSingleUse(jti: string, exp: number): Promise<void>;
+  isSingleUse(jti: string): Promise<boolean>;
+  /** True for the first consumer of `jti`, false for every later one. */
+  consume(jti: string, at: number, exp: number): Promise<boolean>;
+  /** False when the credential was already revoked. */
+  revoke(jti: string, at: number, reason: string, exp?: number): Promise<boolean>;
+  isRevoked(jti: string): Promise<boolean>;
+  /** Forgets credentials that expired before `nowSeconds` (they fail on `exp` anyway). */
+  prune(nowSeconds: number): Promise<number>;
+}
+
+export class SqliteCredentialStore implements CredentialStore {
+  readonly #db: SqliteDatabase;
+  readonly #markSingleUse;
+  readonly #isSingleUse;
+  readonly #consume;
+  readonly #revoke;
+  readonly #isRevoked;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS single_use (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS consumed (jti TEXT PRIMARY KEY, at INTEGER NOT NULL, exp INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS revoked_credentials (
+        jti TEXT PRIMARY KEY, at INTEGER NOT NULL, reason TEXT NOT NULL, exp INTEGER);`);
+    this.#markSingleUse = db.prepare('INSERT OR IGNORE INTO single_use (jti, exp) VALUES (?, ?)');
+    this.#isSingleUse = db.prepare('SELECT 1 FROM single_use WHERE jti = ?').pluck();
+    this.#consume = db.prepare('INSERT OR IGNORE INTO consumed (jti, at, exp) VALUES (?, ?, ?)');
+    this.#revoke = db.prepare('INSERT OR IGNORE INTO revoked_credentials (jti, at, reason, exp) VALUES (?, ?, ?, ?)');
+    this.#isRevoked = db.prepare('SELECT 1 FROM revoked_credentials WHERE jti = ?').pluck();
+  }
+
+  async markSingleUse(jti: string, exp: number): Promise<void> {
+    this.#markSingleUse.run(jti, exp);
+  }
+
+  async isSingleUse(jti: string): Promise<boolean> {
+    return this.#isSingleUse.get(jti) !== undefined;
+  }
+
+  async consume(jti: string, at: number, exp: number): Promise<boolean> {
+    return this.#consume.run(jti, at, exp).changes === 1;
+  }
+
+  async revoke(jti: string, at: number, reason: string, exp?: number): Promise<boolean> {
+    return this.#revoke.run(jti, at, reason, exp ?? null).changes === 1;
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return this.#isRevoked.get(jti) !== undefined;
+  }
+
+  async prune(nowSeconds: number): Promise<number> {
+    const run = this.#db.transaction(() => {
+      let n = 0;
+      // A consumed jti is kept past exp by a margin: a skewed verifier must still see it consumed.
+      const cutoff = nowSeconds - 3600;
+      n += this.#db.prepare('DELETE FROM single_use WHERE exp < ?').run(cutoff).changes;
+      n += this.#db.prepare('DELETE FROM consumed WHERE exp < ?').run(cutoff).changes;
+      n += this.#db.prepare('DELETE FROM revoked_credentials WHERE exp IS NOT NULL AND exp < ?').run(cutoff).changes;
+      return n;
+    });
+    return run();
+  }
+}

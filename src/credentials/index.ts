@@ -1,0 +1,100 @@
+// Builds the credentials domain from configuration: stores, policy, key ring, issuer, verifier,
+// passports. The server's start-up calls createCredentials and hands the result to the service.
+import { silentLogger, type Logger } from '../lib/logger.js';
+import type { LedgerAppender } from '../ledger/contract.js';
+import type { PublicKeyInfo, Signer } from '../signers/contract.js';
+import { AgentRegistry } from './agents.js';
+import { SqliteAgentStore } from './agent-store.js';
+import { CredentialAuthority } from './authority.js';
+import { SqliteCredentialStore } from './credential-store.js';
+import { Issuer } from './issuer.js';
+import { KeyRing } from './key-ring.js';
+import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
+import { MAX_PASSPORT_TTL_SECONDS, Passports } from './passport.js';
+import { PolicySource } from './policy-file.js';
+import { PopVerifier, type PopMode } from './pop.js';
+import { openCredentialsDb } from './sqlite.js';
+import { Verifier } from './verifier.js';
+
+export interface CredentialsOptions {
+  /** The issuing key (credentials.key). */
+  signer: Signer;
+  ledger: LedgerAppender;
+  /** The `iss` of every credential (credentials.issuer). */
+  issuer: string;
+  /** SQLite path, or ':memory:' (credentials.db). */
+  db: string;
+  /** Policy file path (credentials.policy); absent → default deny for everything. */
+  policy?: string;
+  /** Policy text instead of a file (tests, embedding). */
+  policyText?: string;
+  defaultTtlSeconds?: number;
+  maxTtlSeconds?: number;
+  skewSeconds?: number;
+  popMode?: PopMode;
+  popWindowSeconds?: number;
+  passportTtlSeconds?: number;
+  nonces?: NonceStore;
+  /** Keys rotated out before this start, still verifying until retiredAt + retention. */
+  retiredKeys?: Array<{ key: PublicKeyInfo; retiredAt: number }>;
+  /** Reload the policy on SIGHUP (on by default when a policy file is given). */
+  reloadOnSighup?: boolean;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export async function createCredentials(o: CredentialsOptions): Promise<CredentialAuthority> {
+  const logger = o.logger ?? silentLogger;
+  const now = o.now ?? Date.now;
+  const defaultTtlSeconds = o.defaultTtlSeconds ?? 60;
+  const maxTtlSeconds = o.maxTtlSeconds ?? 3600;
+  const skewSeconds = o.skewSeconds ?? 5;
+  const passportTtlSeconds = Math.min(o.passportTtlSeconds ?? 86_400, MAX_PASSPORT_TTL_SECONDS);
+  const limits = { maxTtlSeconds, defaultTtlSeconds };
+  const policy = o.policyText !== undefined ? PolicySource.fromText(o.policyText, limits) : PolicySource.load(o.policy, limits);
+
+  const db = openCredentialsDb(o.db);
+  const agentStore = new SqliteAgentStore(db);
+  const credentials = new SqliteCredentialStore(db);
+  // A rotated-out key verifies for as long as anything it signed can live.
+  const ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now });
+  for (const r of o.retiredKeys ?? []) ring.addRetired(r.key, r.retiredAt);
+  const popMode = o.popMode ?? 'strict';
+  const pop = new PopVerifier(o.nonces ?? new MemoryNonceStore({ now }), { windowSeconds: o.popWindowSeconds ?? 30, now });
+
+  if (o.policy && (o.reloadOnSighup ?? true)) {
+    policy.watchSighup((err, p) => {
+      if (err) logger.error({ err: err.message }, 'policy reload refused; the previous policy stays in force');
+      else logger.info({ digest: p.digest, rules: p.rules.length }, 'policy reloaded');
+    });
+  }
+  const prune = setInterval(() => void credentials.prune(Math.floor(now() / 1000)).catch(() => {}), 600_000);
+  prune.unref();
+
+  return new CredentialAuthority({
+    agents: new AgentRegistry(agentStore, o.ledger, now),
+    agentStore,
+    issuer: new Issuer({ ring, agents: agentStore, credentials, policy, ledger: o.ledger, pop, popMode, issuer: o.issuer, defaultTtlSeconds, maxTtlSeconds, now, logger }),
+    verifier: new Verifier({ ring, agents: agentStore, credentials, ledger: o.ledger, issuer: o.issuer, skewSeconds, now }),
+    passports: new Passports({ ring, agents: agentStore, policy, ledger: o.ledger, issuer: o.issuer, defaultTtlSeconds: passportTtlSeconds, skewSeconds, now }),
+    policy,
+    ring,
+    ledger: o.ledger,
+    async close() {
+      clearInterval(prune);
+      policy.close();
+      db.close();
+    },
+  });
+}
+
+export { CredentialAuthority, type AuthorizeQuestion } from './authority.js';
+export type { Agent } from './agent-store.js';
+export type { Intent } from './intent.js';
+export { intentFingerprint } from './intent.js';
+export type { IssueInput, IssuedCredential } from './issuer.js';
+export type { VerifyInput, VerifyResult, VerifyReason, CredentialClaims } from './verifier.js';
+export type { PassportClaims, PassportVerdict } from './passport.js';
+export type { Decision } from './policy.js';
+export { popSigningString, POP_METHOD_ISSUE, type ProofOfPossession, type PopMode } from './pop.js';
+export type { Jwks } from './jwks.js';

@@ -1,0 +1,174 @@
+// Issue: policy decision, proof of possession, then a compact JWS for exactly one intent, recorded
+// in the ledger and durable before the token is handed back. Refusals are recorded too.
+import { randomBytes } from 'node:crypto';
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import { silentLogger, type Logger } from '../lib/logger.js';
+import type { LedgerAppender } from '../ledger/contract.js';
+import { parseAgentJwk } from './agent-key.js';
+import type { Agent, AgentStore } from './agent-store.js';
+import type { CredentialStore } from './credential-store.js';
+import { actClaim, actorsOf, type Actor } from './delegation.js';
+import { intentFingerprint, parseIntent, type Intent } from './intent.js';
+import { jwsAlgorithm, signJws } from './jws.js';
+import type { KeyRing } from './key-ring.js';
+import { attestationFailureRecord, denialRecord, issuanceRecord } from './ledger-records.js';
+import { authorize } from './policy.js';
+import type { PolicySource } from './policy-file.js';
+import { POP_METHOD_ISSUE, type PopMode, type PopVerifier, type ProofOfPossession } from './pop.js';
+
+export const CREDENTIAL_TYP = 'JWT';
+
+export interface IssueInput {
+  agentId: string;
+  intent: unknown;
+  audience: string;
+  /** Seconds; 0 or absent → the default TTL. Never more than the deciding rule's max_ttl. */
+  ttlSeconds?: number;
+  /** Actors, current first, when the agent acts for someone else (RFC 8693 `act`). */
+  delegation?: Actor[];
+  pop?: ProofOfPossession;
+}
+
+export interface IssuedCredential {
+  token: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  intent: Intent;
+  intentFp: string;
+  kid: string;
+  alg: string;
+  singleUse: boolean;
+  /** True when the request's proof of possession verified and the token carries `cnf`. */
+  popVerified: boolean;
+  rule: string;
+  /** Index of the issuance entry in the ledger. */
+  ledgerIndex: number;
+}
+
+export interface IssuerDeps {
+  ring: KeyRing;
+  agents: AgentStore;
+  credentials: CredentialStore;
+  policy: PolicySource;
+  ledger: LedgerAppender;
+  pop: PopVerifier;
+  popMode: PopMode;
+  issuer: string;
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  now?: () => number;
+  logger?: Logger;
+}
+
+export class Issuer {
+  readonly #d: IssuerDeps;
+  readonly #now: () => number;
+  readonly #log: Logger;
+
+  constructor(deps: IssuerDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#log = deps.logger ?? silentLogger;
+  }
+
+  async issue(input: IssueInput, options: { deadline?: number } = {}): Promise<IssuedCredential> {
+    const intent = parseIntent(input.intent);
+    const audience = input.audience;
+    if (typeof audience !== 'string' || audience === '' || audience.length > 512) throw invalidArgument('audience', 'required, at most 512 characters');
+    const requested = input.ttlSeconds ?? 0;
+    if (!Number.isInteger(requested) || requested < 0) throw invalidArgument('ttl_seconds', 'must be whole seconds, 0 for the default');
+    const act = actClaim(input.delegation);
+    if (typeof input.agentId !== 'string' || input.agentId === '') throw invalidArgument('agent_id', 'required');
+
+    const agent = await this.#d.agents.get(input.agentId);
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${input.agentId} is not registered`);
+    if (agent.revokedAt !== undefined) {
+      await this.#deny(agent, intent, audience, '', `agent ${agent.id} is revoked`, options);
+    }
+    const decision = authorize(this.#d.policy.current, agent, intent, audience);
+    if (!decision.allow) await this.#deny(agent, intent, audience, decision.rule, decision.reason, options);
+    const rule = decision.matched!;
+    const intentFp = intentFingerprint(intent);
+
+    const popVerified = await this.#checkPop(agent, intentFp, audience, input.pop, rule.requirePop, options);
+
+    const iat = Math.floor(this.#now() / 1000);
+    const ttl = Math.min(requested || this.#d.defaultTtlSeconds, rule.maxTtlSeconds, this.#d.maxTtlSeconds);
+    const jti = randomBytes(16).toString('base64url');
+    const claims = {
+      iss: this.#d.issuer,
+      sub: agent.id,
+      aud: audience,
+      iat,
+      nbf: iat,
+      exp: iat + ttl,
+      jti,
+      intent,
+      intent_fp: intentFp,
+      ...(popVerified ? { cnf: { jkt: agent.thumbprint } } : {}),
+      ...(act ? { act } : {}),
+    };
+    const signer = await this.#d.ring.issuing();
+    const token = await signJws(signer, CREDENTIAL_TYP, claims, { deadline: options.deadline });
+    if (rule.singleUse) await this.#d.credentials.markSingleUse(jti, claims.exp);
+    const receipt = await this.#d.ledger.append(
+      issuanceRecord({
+        agent: agent.id,
+        intent,
+        intentFp,
+        audience,
+        jti,
+        exp: claims.exp,
+        kid: signer.keyId(),
+        rule: rule.name,
+        pop: popVerified ? 'verified' : input.pop || rule.requirePop ? 'failed' : 'none',
+        singleUse: rule.singleUse,
+        actors: actorsOf(act),
+        token,
+      }),
+      { idempotencyKey: `issuance:${jti}`, deadline: options.deadline },
+    );
+    return {
+      token,
+      jti,
+      iat,
+      exp: claims.exp,
+      intent,
+      intentFp,
+      kid: signer.keyId(),
+      alg: jwsAlgorithm(signer.algorithm),
+      singleUse: rule.singleUse,
+      popVerified,
+      rule: rule.name,
+      ledgerIndex: receipt.index,
+    };
+  }
+
+  /** True when a proof was given and verified. Strict mode refuses a required proof that fails. */
+  async #checkPop(agent: Agent, intentFp: string, audience: string, proof: ProofOfPossession | undefined, required: boolean, options: { deadline?: number }): Promise<boolean> {
+    if (!proof && !required) return false;
+    const result = await this.#d.pop.check({
+      agentId: agent.id,
+      agentKey: parseAgentJwk(agent.publicKeyJwk).key,
+      method: POP_METHOD_ISSUE,
+      intentFp,
+      audience,
+      proof,
+    });
+    if (result.ok) return true;
+    const refuse = this.#d.popMode === 'strict' && required;
+    await this.#d.ledger.append(
+      attestationFailureRecord({ agent: agent.id, intentFp, audience, reason: result.reason, mode: this.#d.popMode, refused: refuse }),
+      { deadline: options.deadline },
+    );
+    if (refuse) throw new SignetError('UNAUTHENTICATED', `${result.reason}: ${result.detail}`, { field: 'pop' });
+    this.#log.warn({ agent: agent.id, reason: result.reason, mode: this.#d.popMode, required }, 'proof of possession failed; issuing without cnf');
+    return false;
+  }
+
+  async #deny(agent: Agent, intent: Intent, audience: string, rule: string, reason: string, options: { deadline?: number }): Promise<never> {
+    await this.#d.ledger.append(denialRecord({ agent: agent.id, intent, audience, rule, reason, what: 'issue' }), { deadline: options.deadline });
+    throw new SignetError('PERMISSION_DENIED', reason);
+  }
+}

@@ -1,0 +1,73 @@
+// The ledger records credentials write, in one place so their shapes are documented together.
+// Tokens never enter the ledger: only their SHA-256, as `response_sha256` / `request_sha256`.
+import { createHash } from 'node:crypto';
+import type { LedgerRecord } from '../ledger/contract.js';
+import type { Intent } from './intent.js';
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const intentOf = (intent: Intent) => ({ action: intent.action, resource: intent.resource });
+
+export function registrationRecord(a: { id: string; name: string; owner: string; thumbprint: string; groups: string[] }): LedgerRecord {
+  return { type: 'agent_registration', agent: a.id, name: a.name, owner: a.owner, key_thumbprint: a.thumbprint, groups: a.groups };
+}
+
+export function issuanceRecord(r: {
+  agent: string;
+  intent: Intent;
+  intentFp: string;
+  audience: string;
+  jti: string;
+  exp: number;
+  kid: string;
+  rule: string;
+  pop: 'verified' | 'failed' | 'none';
+  singleUse: boolean;
+  actors: string[];
+  token: string;
+}): LedgerRecord {
+  return {
+    type: 'issuance',
+    agent: r.agent,
+    ...intentOf(r.intent),
+    intent_fp: r.intentFp,
+    aud: r.audience,
+    jti: r.jti,
+    exp: r.exp,
+    kid: r.kid,
+    rule: r.rule,
+    pop: r.pop,
+    single_use: r.singleUse,
+    ...(r.actors.length ? { actors: r.actors } : {}),
+    response_sha256: sha256Hex(r.token),
+  };
+}
+
+export function denialRecord(r: { agent: string; intent: Intent; audience?: string; rule: string; reason: string; what: 'issue' | 'passport' | 'authorize' }): LedgerRecord {
+  return { type: 'denial', what: r.what, agent: r.agent, ...intentOf(r.intent), ...(r.audience ? { aud: r.audience } : {}), rule: r.rule, reason: r.reason };
+}
+
+export function attestationFailureRecord(r: { agent: string; intentFp: string; audience: string; reason: string; mode: string; refused: boolean }): LedgerRecord {
+  return { type: 'attestation_failure', agent: r.agent, intent_fp: r.intentFp, aud: r.audience, reason: r.reason, mode: r.mode, refused: r.refused };
+}
+
+export function verificationRecord(r: { token: string; valid: boolean; reason: string; jti?: string; agent?: string; audience: string; intent?: Intent; consumed: boolean }): LedgerRecord {
+  return {
+    type: r.consumed ? 'consumption' : 'verification',
+    valid: r.valid,
+    reason: r.reason,
+    ...(r.jti ? { jti: r.jti } : {}),
+    ...(r.agent ? { agent: r.agent } : {}),
+    aud: r.audience,
+    ...(r.intent ? intentOf(r.intent) : {}),
+    request_sha256: sha256Hex(r.token),
+  };
+}
+
+export function revocationRecord(r: { target: 'credential' | 'agent' | 'group'; id: string; reason: string; agents?: string[] }): LedgerRecord {
+  return { type: 'revocation', target: r.target, id: r.id, reason: r.reason, ...(r.agents ? { agents: r.agents } : {}) };
+}
+
+export function passportIssuanceRecord(r: { agent: string; jti: string; exp: number; kid: string; policyDigest: string; token: string }): LedgerRecord {
+  return { type: 'issuance', what: 'passport', agent: r.agent, jti: r.jti, exp: r.exp, kid: r.kid, policy_digest: r.policyDigest, response_sha256: sha256Hex(r.token) };
+}

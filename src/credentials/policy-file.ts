@@ -1,0 +1,234 @@
+// Reads and validates the YAML policy file (errors name file:line), and keeps the policy in force:
+// reload() or SIGHUP swaps in a new one only if it is valid; a broken file leaves the old in place.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { canonicalize } from '../lib/jcs.js';
+import { SignetError } from '../lib/errors.js';
+import type { AgentSelector, Policy, PolicyRule } from './policy.js';
+
+type Path = (string | number)[];
+
+const TOP = new Set(['version', 'defaults', 'rules']);
+const DEFAULTS = new Set(['max_ttl', 'require_pop', 'single_use']);
+const RULE = new Set(['name', 'effect', 'agents', 'actions', 'resources', 'audiences', 'max_ttl', 'require_pop', 'single_use']);
+
+export interface PolicyLimits {
+  /** The server's ceiling: no rule may grant more (credentials.max_ttl). */
+  maxTtlSeconds: number;
+  /** Used by rules that name no max_ttl and no default (credentials.default_ttl). */
+  defaultTtlSeconds: number;
+}
+
+/** An empty policy: every question is answered with the default deny. */
+export function emptyPolicy(source = '(no policy file)'): Policy {
+  return { rules: [], digest: digestOf([]), source };
+}
+
+export function parsePolicy(text: string, source: string, limits: PolicyLimits): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
+    throw new SignetError('CONFIG', `${source}:${line}: ${e.message.split('\n')[0]}`);
+  }
+  const v = new Validator(doc, lineCounter, source);
+  const root = v.object(doc.toJS() as unknown, [], TOP);
+  const version = root.version ?? 1;
+  if (version !== 1) v.fail(['version'], 'only version 1 is known');
+  const defaultsRaw = root.defaults === undefined ? {} : v.object(root.defaults, ['defaults'], DEFAULTS);
+  const defaults = {
+    maxTtlSeconds: defaultsRaw.max_ttl === undefined ? limits.defaultTtlSeconds : v.ttl(defaultsRaw.max_ttl, ['defaults', 'max_ttl'], limits),
+    requirePop: v.bool(defaultsRaw.require_pop, ['defaults', 'require_pop']) ?? false,
+    singleUse: v.bool(defaultsRaw.single_use, ['defaults', 'single_use']) ?? false,
+  };
+  if (root.rules === undefined) v.fail([], 'has no rules: (an empty list denies everything; write rules: [] to mean it)');
+  if (!Array.isArray(root.rules)) v.fail(['rules'], 'must be a list of rules');
+  const names = new Set<string>();
+  const rules = (root.rules as unknown[]).map((raw, i): PolicyRule => {
+    const p: Path = ['rules', i];
+    const r = v.object(raw, p, RULE);
+    const name = v.string(r.name, [...p, 'name']);
+    if (names.has(name)) v.fail([...p, 'name'], `rule name "${name}" is used twice`);
+    names.add(name);
+    const effect = r.effect ?? 'allow';
+    if (effect !== 'allow' && effect !== 'deny') v.fail([...p, 'effect'], 'is allow or deny');
+    const rule: PolicyRule = {
+      name,
+      effect,
+      agents: v.selectors(r.agents, [...p, 'agents']),
+      actions: v.patterns(r.actions, [...p, 'actions']),
+      resources: v.patterns(r.resources, [...p, 'resources']),
+      maxTtlSeconds: r.max_ttl === undefined ? defaults.maxTtlSeconds : v.ttl(r.max_ttl, [...p, 'max_ttl'], limits),
+      requirePop: v.bool(r.require_pop, [...p, 'require_pop']) ?? defaults.requirePop,
+      singleUse: v.bool(r.single_use, [...p, 'single_use']) ?? defaults.singleUse,
+    };
+    if (r.audiences !== undefined) rule.audiences = v.patterns(r.audiences, [...p, 'audiences']);
+    return rule;
+  });
+  return { rules, digest: digestOf(rules), source };
+}
+
+function digestOf(rules: PolicyRule[]): string {
+  return createHash('sha256').update(canonicalize(rules)).digest('hex');
+}
+
+/** Parses a duration: whole seconds, or "90s", "5m", "1h". */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d+)\s*(s|m|h)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  return n > 0 ? n : undefined;
+}
+
+class Validator {
+  readonly #doc: Document;
+  readonly #lines: LineCounter;
+  readonly #source: string;
+
+  constructor(doc: Document, lines: LineCounter, source: string) {
+    this.#doc = doc;
+    this.#lines = lines;
+    this.#source = source;
+  }
+
+  /** Throws CONFIG naming file:line of the nearest node on `path`, and the path itself. */
+  fail(path: Path, message: string): never {
+    let line = 1;
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? this.#doc.contents : this.#doc.getIn(path.slice(0, n), true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) {
+        line = this.#lines.linePos(range[0]).line;
+        break;
+      }
+    }
+    const where = path.length ? ` ${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')}` : '';
+    throw new SignetError('CONFIG', `${this.#source}:${line}:${where} ${message}`);
+  }
+
+  object(value: unknown, path: Path, allowed: Set<string>): Record<string, any> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, 'must be a mapping');
+    for (const key of Object.keys(value as object)) {
+      if (!allowed.has(key)) this.fail([...path, key], `is not a known field (known: ${[...allowed].join(', ')})`);
+    }
+    return value as Record<string, any>;
+  }
+
+  string(value: unknown, path: Path): string {
+    if (typeof value !== 'string' || value.trim() === '') this.fail(path, 'must be a non-empty string');
+    return value as string;
+  }
+
+  bool(value: unknown, path: Path): boolean | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') this.fail(path, 'must be true or false');
+    return value as boolean;
+  }
+
+  ttl(value: unknown, path: Path, limits: PolicyLimits): number {
+    const seconds = parseDuration(value);
+    if (seconds === undefined) this.fail(path, 'must be a duration: whole seconds, or like 90s, 5m, 1h');
+    if (seconds! > limits.maxTtlSeconds) this.fail(path, `is ${seconds}s, more than the server's maximum of ${limits.maxTtlSeconds}s`);
+    return seconds!;
+  }
+
+  patterns(value: unknown, path: Path): string[] {
+    const list = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(list) || list.length === 0) this.fail(path, 'must be a pattern or a non-empty list of patterns');
+    return (list as unknown[]).map((p, i) => this.string(p, typeof value === 'string' ? path : [...path, i]));
+  }
+
+  selectors(value: unknown, path: Path): AgentSelector[] {
+    if (!Array.isArray(value) || value.length === 0) {
+      this.fail(path, 'must be a non-empty list of selectors: "*", {id: …}, {group: …} or {labels: {…}}');
+    }
+    return (value as unknown[]).map((s, i): AgentSelector => {
+      const p = [...path, i];
+      if (s === '*') return { any: true };
+      const o = this.object(s, p, new Set(['id', 'group', 'labels']));
+      const keys = Object.keys(o);
+      if (keys.length !== 1) this.fail(p, 'a selector has exactly one of id, group, labels');
+      if (o.id !== undefined) {
+        const id = this.string(o.id, [...p, 'id']);
+        if (!id.startsWith('did:key:z')) this.fail([...p, 'id'], 'an agent id is a did:key (did:key:z6Mk…)');
+        return { id };
+      }
+      if (o.group !== undefined) return { group: this.string(o.group, [...p, 'group']) };
+      const labels = o.labels;
+      if (labels === null || typeof labels !== 'object' || Array.isArray(labels) || Object.keys(labels).length === 0) {
+        this.fail([...p, 'labels'], 'must be a non-empty mapping of label: value');
+      }
+      for (const [k, v] of Object.entries(labels as object)) {
+        if (typeof v !== 'string') this.fail([...p, 'labels', k], 'label values are strings');
+      }
+      return { labels: labels as Record<string, string> };
+    });
+  }
+}
+
+/** The policy in force, reloaded from its file on request or on SIGHUP. */
+export class PolicySource {
+  #policy: Policy;
+  readonly #path: string | undefined;
+  readonly #limits: PolicyLimits;
+  #onSighup: (() => void) | undefined;
+
+  private constructor(policy: Policy, path: string | undefined, limits: PolicyLimits) {
+    this.#policy = policy;
+    this.#path = path;
+    this.#limits = limits;
+  }
+
+  /** Loads the file at start-up; a broken file is a CONFIG error and nothing starts. */
+  static load(path: string | undefined, limits: PolicyLimits): PolicySource {
+    return new PolicySource(path ? readPolicy(path, limits) : emptyPolicy(), path, limits);
+  }
+
+  /** A fixed policy from text, for tests and embedding. */
+  static fromText(text: string, limits: PolicyLimits, source = '(inline policy)'): PolicySource {
+    return new PolicySource(parsePolicy(text, source, limits), undefined, limits);
+  }
+
+  get current(): Policy {
+    return this.#policy;
+  }
+
+  /** Re-reads the file. Throws CONFIG (and keeps the policy in force) when the file is broken. */
+  reload(): Policy {
+    if (!this.#path) return this.#policy;
+    this.#policy = readPolicy(this.#path, this.#limits);
+    return this.#policy;
+  }
+
+  /** Reloads on SIGHUP; `report` hears the outcome (the new digest, or why the file was refused). */
+  watchSighup(report: (err: SignetError | undefined, policy: Policy) => void): void {
+    if (this.#onSighup) return;
+    this.#onSighup = () => {
+      try {
+        report(undefined, this.reload());
+      } catch (err) {
+        report(err as SignetError, this.#policy);
+      }
+    };
+    process.on('SIGHUP', this.#onSighup);
+  }
+
+  close(): void {
+    if (this.#onSighup) process.off('SIGHUP', this.#onSighup);
+    this.#onSighup = undefined;
+  }
+}
+
+function readPolicy(path: string, limits: PolicyLimits): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SignetError('CONFIG', `policy: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+  return parsePolicy(text, path, limits);
+}

@@ -1,0 +1,76 @@
+// Proof of possession for Issue: the agent signs a canonical request string with its Ed25519 key;
+// Signet checks the signature, the timestamp window and that the nonce is new.
+import { verify as nodeVerify, type KeyObject } from 'node:crypto';
+import type { NonceStore } from './nonce-store.js';
+
+export type PopMode = 'strict' | 'permissive';
+
+/** The signed request as a caller sends it. */
+export interface ProofOfPossession {
+  /** Seconds since epoch when the agent signed. */
+  timestamp: number;
+  /** 16–128 characters of base64url alphabet, never reused. */
+  nonce: string;
+  /** base64url Ed25519 signature over popSigningString(…). */
+  signature: string;
+}
+
+export type PopFailure = 'pop_missing' | 'pop_malformed' | 'pop_bad_signature' | 'pop_stale_timestamp' | 'pop_replayed_nonce';
+
+export type PopResult = { ok: true } | { ok: false; reason: PopFailure; detail: string };
+
+export const POP_METHOD_ISSUE = 'signet.v1.CredentialService/Issue';
+
+/** The canonical request string: fixed tag, then method, intent_fp, audience, timestamp, nonce. */
+export function popSigningString(method: string, intentFp: string, audience: string, timestamp: number, nonce: string): string {
+  return ['SIGNET-POP-V1', method, intentFp, audience, String(timestamp), nonce].join('\n');
+}
+
+export interface PopCheck {
+  agentId: string;
+  agentKey: KeyObject;
+  method: string;
+  intentFp: string;
+  audience: string;
+  proof: ProofOfPossession | undefined;
+}
+
+export class PopVerifier {
+  readonly #nonces: NonceStore;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+
+  constructor(nonces: NonceStore, options: { windowSeconds?: number; now?: () => number } = {}) {
+    this.#nonces = nonces;
+    this.#windowMs = (options.windowSeconds ?? 30) * 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async check(c: PopCheck): Promise<PopResult> {
+    const p = c.proof;
+    if (!p) return fail('pop_missing', 'the policy requires a signed request (proof of possession)');
+    if (!Number.isSafeInteger(p.timestamp) || p.timestamp <= 0) return fail('pop_malformed', 'timestamp must be whole seconds since epoch');
+    if (typeof p.nonce !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(p.nonce)) return fail('pop_malformed', 'nonce must be 16–128 base64url characters');
+    if (typeof p.signature !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(p.signature)) return fail('pop_malformed', 'signature must be 64 bytes, base64url');
+    const message = Buffer.from(popSigningString(c.method, c.intentFp, c.audience, p.timestamp, p.nonce), 'utf8');
+    let good = false;
+    try {
+      good = nodeVerify(null, message, c.agentKey, Buffer.from(p.signature, 'base64url'));
+    } catch {
+      good = false;
+    }
+    // The signature is checked before the nonce is stored, so nobody can burn an agent's nonces.
+    if (!good) return fail('pop_bad_signature', 'the signature does not verify with the agent key over this request');
+    const now = this.#now();
+    if (Math.abs(now - p.timestamp * 1000) > this.#windowMs) {
+      return fail('pop_stale_timestamp', `timestamp is outside the ${this.#windowMs / 1000} s window`);
+    }
+    const fresh = await this.#nonces.remember(`${c.agentId}\n${p.nonce}`, p.timestamp * 1000 + this.#windowMs + 1000);
+    if (!fresh) return fail('pop_replayed_nonce', 'this nonce was already used');
+    return { ok: true };
+  }
+}
+
+function fail(reason: PopFailure, detail: string): PopResult {
+  return { ok: false, reason, detail };
+}

@@ -1,0 +1,154 @@
+// VerifyCredential: signature (current and rotated-out keys), time with skew, audience, exact
+// intent, revocation of credential and agent, and single use — answering which check failed.
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import type { LedgerAppender } from '../ledger/contract.js';
+import type { AgentStore } from './agent-store.js';
+import type { CredentialStore } from './credential-store.js';
+import type { ActClaim } from './delegation.js';
+import { intentFingerprint, parseIntent, type Intent } from './intent.js';
+import { decodeJws, verifyJwsSignature } from './jws.js';
+import type { KeyRing } from './key-ring.js';
+import { revocationRecord, verificationRecord } from './ledger-records.js';
+import { CREDENTIAL_TYP } from './issuer.js';
+
+export type VerifyReason =
+  | 'ok'
+  | 'malformed'
+  | 'unknown_kid'
+  | 'bad_signature'
+  | 'wrong_issuer'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'audience_mismatch'
+  | 'intent_mismatch'
+  | 'revoked'
+  | 'unknown_agent'
+  | 'agent_revoked'
+  | 'already_used';
+
+export interface CredentialClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  iat: number;
+  nbf: number;
+  exp: number;
+  jti: string;
+  intent: Intent;
+  intent_fp: string;
+  cnf?: { jkt: string };
+  act?: ActClaim;
+}
+
+export interface VerifyInput {
+  token: string;
+  /** The intent the caller is about to perform. */
+  intent: unknown;
+  audience: string;
+  /** Consume the credential: the first consumer wins, every later one gets already_used. */
+  consume?: boolean;
+}
+
+export interface VerifyResult {
+  valid: boolean;
+  reason: VerifyReason;
+  detail: string;
+  /** Present once the signature verified. */
+  claims?: CredentialClaims;
+  /** True when this call consumed the credential. */
+  consumed: boolean;
+}
+
+export interface VerifierDeps {
+  ring: KeyRing;
+  agents: AgentStore;
+  credentials: CredentialStore;
+  ledger: LedgerAppender;
+  issuer: string;
+  skewSeconds: number;
+  now?: () => number;
+}
+
+export class Verifier {
+  readonly #d: VerifierDeps;
+  readonly #now: () => number;
+
+  constructor(deps: VerifierDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async verify(input: VerifyInput, options: { deadline?: number } = {}): Promise<VerifyResult> {
+    if (typeof input.token !== 'string' || input.token === '') throw invalidArgument('token', 'required');
+    if (typeof input.audience !== 'string' || input.audience === '') throw invalidArgument('audience', 'required');
+    const presented = parseIntent(input.intent);
+    const result = await this.#check(input.token, presented, input.audience, input.consume === true);
+    const c = result.claims;
+    await this.#d.ledger.append(
+      verificationRecord({ token: input.token, valid: result.valid, reason: result.reason, jti: c?.jti, agent: c?.sub, audience: input.audience, intent: presented, consumed: result.consumed }),
+      { deadline: options.deadline },
+    );
+    return result;
+  }
+
+  /** Revokes one credential by jti; it fails verification from now on. */
+  async revoke(jti: string, reason: string, options: { deadline?: number } = {}): Promise<boolean> {
+    if (typeof jti !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(jti)) throw invalidArgument('jti', 'required, base64url');
+    const why = reason || 'revoked';
+    const fresh = await this.#d.credentials.revoke(jti, this.#now(), why);
+    if (fresh) await this.#d.ledger.append(revocationRecord({ target: 'credential', id: jti, reason: why }), { deadline: options.deadline });
+    return fresh;
+  }
+
+  async #check(token: string, presented: Intent, audience: string, consume: boolean): Promise<VerifyResult> {
+    const jws = decodeJws(token);
+    if (!jws) return refuse('malformed', 'not a compact JWS');
+    if (jws.header.typ !== CREDENTIAL_TYP) return refuse('malformed', `typ ${String(jws.header.typ)} is not a credential`);
+    const key = this.#d.ring.find(jws.header.kid);
+    if (!key) return refuse('unknown_kid', `no key ${jws.header.kid} in the key set`);
+    if (!verifyJwsSignature(jws, key.key, key.alg)) return refuse('bad_signature', `signature does not verify with key ${key.kid} (${key.alg})`);
+    const claims = claimsOf(jws.payload);
+    if (!claims) return refuse('malformed', 'claims are missing or of the wrong type');
+    const no = (reason: VerifyReason, detail: string) => refuse(reason, detail, claims);
+    if (claims.iss !== this.#d.issuer) return no('wrong_issuer', `issued by ${claims.iss}, not ${this.#d.issuer}`);
+    const now = this.#now() / 1000;
+    if (now > claims.exp + this.#d.skewSeconds) return no('expired', `expired at ${claims.exp}`);
+    if (now + this.#d.skewSeconds < claims.nbf) return no('not_yet_valid', `valid from ${claims.nbf}`);
+    const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!auds.includes(audience)) return no('audience_mismatch', `issued for ${auds.join(', ')}, presented to ${audience}`);
+    const fp = intentFingerprint(presented);
+    if (fp !== claims.intent_fp || intentFingerprint(claims.intent) !== claims.intent_fp) {
+      return no('intent_mismatch', `issued for ${claims.intent.action} on ${claims.intent.resource}, presented for ${presented.action} on ${presented.resource}`);
+    }
+    if (await this.#d.credentials.isRevoked(claims.jti)) return no('revoked', `credential ${claims.jti} is revoked`);
+    const agent = await this.#d.agents.get(claims.sub);
+    if (!agent) return no('unknown_agent', `agent ${claims.sub} is not registered`);
+    if (agent.revokedAt !== undefined) return no('agent_revoked', `agent ${claims.sub} is revoked`);
+    let consumed = false;
+    if (consume || (await this.#d.credentials.isSingleUse(claims.jti))) {
+      consumed = await this.#d.credentials.consume(claims.jti, this.#now(), claims.exp);
+      if (!consumed) return no('already_used', `credential ${claims.jti} was already used`);
+    }
+    return { valid: true, reason: 'ok', detail: '', claims, consumed };
+  }
+}
+
+function refuse(reason: VerifyReason, detail: string, claims?: CredentialClaims): VerifyResult {
+  return { valid: false, reason, detail, consumed: false, ...(claims ? { claims } : {}) };
+}
+
+function claimsOf(p: Record<string, unknown>): CredentialClaims | undefined {
+  const str = (v: unknown) => typeof v === 'string' && v.length > 0;
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const aud = p.aud;
+  if (!str(p.iss) || !str(p.sub) || !str(p.jti) || !str(p.intent_fp)) return undefined;
+  if (!(str(aud) || (Array.isArray(aud) && aud.every(str)))) return undefined;
+  if (!num(p.iat) || !num(p.nbf) || !num(p.exp)) return undefined;
+  try {
+    parseIntent(p.intent);
+  } catch (err) {
+    if (err instanceof SignetError) return undefined;
+    throw err;
+  }
+  return p as unknown as CredentialClaims;
+}
