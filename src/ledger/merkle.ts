@@ -1,0 +1,219 @@
+// RFC 6962 / RFC 9162 Merkle tree maths, pure functions over hashes: leaf and node hashing, roots,
+// inclusion and consistency proofs read from stored complete subtrees, and their verifiers.
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import {
+  EMPTY_ROOT,
+  HASH_SIZE,
+  checkSize,
+  isSize,
+  largestPowerAtMost,
+  nodeHash,
+  rangeNodes,
+  splitPoint,
+  type Hash,
+  type NodeAddress,
+  type NodeReader,
+} from './tree-hash.js';
+
+export * from './tree-hash.js';
+export { TreeBuilder } from './tree-builder.js';
+export { memoryTree, type MemoryTree } from './memory-tree.js';
+
+/** Hash of a range from its complete subtrees, largest first: right-to-left fold (RFC 6962 MTH). */
+function foldRange(hashes: Hash[], from: number, count: number): Hash {
+  let h = hashes[from + count - 1]!;
+  for (let i = from + count - 2; i >= from; i--) h = nodeHash(hashes[i]!, h);
+  return h;
+}
+
+/** Ranges [start, end) whose hashes form a proof; each resolves to O(log n) stored nodes. */
+type Range = [start: number, end: number];
+
+/** RFC 6962 §2.1.1 PATH(m, D[0:n]), as ranges, leaf level first. */
+function inclusionRanges(index: number, size: number): Range[] {
+  const ranges: Range[] = [];
+  let lo = 0;
+  let hi = size;
+  while (hi - lo > 1) {
+    const k = splitPoint(hi - lo);
+    if (index < lo + k) {
+      ranges.push([lo + k, hi]);
+      hi = lo + k;
+    } else {
+      ranges.push([lo, lo + k]);
+      lo += k;
+    }
+  }
+  return ranges.reverse();
+}
+
+/** RFC 6962 §2.1.2 PROOF(m, D[0:n]) via SUBPROOF, as ranges, deepest first. */
+function consistencyRanges(size1: number, size2: number): Range[] {
+  const ranges: Range[] = [];
+  let lo = 0;
+  let hi = size2;
+  let m = size1;
+  let whole = true;
+  for (;;) {
+    const n = hi - lo;
+    if (m === n) {
+      if (!whole) ranges.push([lo, hi]);
+      break;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      ranges.push([lo + k, hi]);
+      hi = lo + k;
+    } else {
+      ranges.push([lo, lo + k]);
+      lo += k;
+      m -= k;
+      whole = false;
+    }
+  }
+  return ranges.reverse();
+}
+
+async function readRanges(ranges: Range[], read: NodeReader): Promise<Hash[]> {
+  const addresses: NodeAddress[] = [];
+  const counts = ranges.map(([start, end]) => rangeNodes(start, end, addresses));
+  if (addresses.length === 0) return [];
+  const hashes = await read(addresses);
+  if (!Array.isArray(hashes) || hashes.length !== addresses.length) {
+    throw new SignetError('INTEGRITY', `node reader answered ${hashes?.length} hashes for ${addresses.length} addresses`);
+  }
+  for (let i = 0; i < hashes.length; i++) {
+    if (!(hashes[i] instanceof Uint8Array) || hashes[i]!.length !== HASH_SIZE) {
+      const { level, index } = addresses[i]!;
+      throw new SignetError('INTEGRITY', `stored node (level ${level}, index ${index}) is missing or not ${HASH_SIZE} bytes`);
+    }
+  }
+  const out: Hash[] = [];
+  let at = 0;
+  for (const count of counts) {
+    out.push(foldRange(hashes, at, count));
+    at += count;
+  }
+  return out;
+}
+
+/** Inclusion proof of leaf `index` in the tree of `size` leaves, in RFC 9162 order. */
+export async function inclusionProof(index: number, size: number, read: NodeReader): Promise<Hash[]> {
+  checkSize(index, 'index');
+  checkSize(size, 'size');
+  if (index >= size) throw new SignetError('OUT_OF_RANGE', `index ${index} is not in a tree of size ${size}`, { field: 'index' });
+  return readRanges(inclusionRanges(index, size), read);
+}
+
+/** Consistency proof from the tree of size1 leaves to the tree of size2 leaves (1 ≤ size1 ≤ size2). */
+export async function consistencyProof(size1: number, size2: number, read: NodeReader): Promise<Hash[]> {
+  checkSize(size1, 'size1');
+  checkSize(size2, 'size2');
+  if (size1 > size2) throw new SignetError('OUT_OF_RANGE', `size1 ${size1} is beyond size2 ${size2}`, { field: 'size1' });
+  if (size1 === 0) throw invalidArgument('size1', 'no consistency proof exists from the empty tree');
+  if (size1 === size2) return [];
+  return readRanges(consistencyRanges(size1, size2), read);
+}
+
+/** Root of the tree of `size` leaves, from its frontier: at most log2(size)+1 stored nodes. */
+export async function rootAt(size: number, read: NodeReader): Promise<Hash> {
+  checkSize(size, 'size');
+  if (size === 0) return EMPTY_ROOT;
+  const [root] = await readRanges([[0, size]], read);
+  return root!;
+}
+
+function sameHash(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function allHashes(proof: unknown): proof is Hash[] {
+  return Array.isArray(proof) && proof.every((p) => p instanceof Uint8Array && p.length === HASH_SIZE);
+}
+
+/** RFC 9162 §2.1.3.2: does `proof` show leaf `leaf` at `index` in the tree of `size` with `root`? */
+export function verifyInclusion(leaf: Hash, index: number, size: number, proof: Hash[], root: Hash): boolean {
+  if (!isSize(index) || !isSize(size) || index >= size) return false;
+  if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) return false;
+  if (!(root instanceof Uint8Array) || root.length !== HASH_SIZE) return false;
+  const path = proof ?? [];
+  if (!allHashes(path)) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of path) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn /= 2;
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && sameHash(r, root);
+}
+
+/** RFC 9162 §2.1.4.2: does `proof` show the tree of size1 with root1 is a prefix of size2's? */
+export function verifyConsistency(size1: number, size2: number, proof: Hash[], root1: Hash, root2: Hash): boolean {
+  if (!isSize(size1) || !isSize(size2) || size1 > size2) return false;
+  if (!(root1 instanceof Uint8Array) || !(root2 instanceof Uint8Array)) return false;
+  const path = proof ?? [];
+  if (!Array.isArray(path)) return false;
+  if (size1 === size2) {
+    // Same tree: nothing to prove, the roots must match (and an empty tree has one root only).
+    return path.length === 0 && sameHash(root1, root2) && (size1 > 0 || sameHash(root1, EMPTY_ROOT));
+  }
+  // RFC 6962 defines consistency proofs for 0 < size1 < size2 only.
+  if (size1 === 0 || path.length === 0 || !allHashes(path)) return false;
+  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE) return false;
+  const isPowerOfTwo = size1 === largestPowerAtMost(size1);
+  const steps = isPowerOfTwo ? [root1, ...path] : path;
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = (fn - 1) / 2;
+    sn = Math.floor(sn / 2);
+  }
+  let fr = steps[0]!;
+  let sr = steps[0]!;
+  for (let i = 1; i < steps.length; i++) {
+    const c = steps[i]!;
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn /= 2;
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && sameHash(fr, root1) && sameHash(sr, root2);
+}
+
+/** Reference MTH over all leaf hashes, by the RFC's recursion: for tests, never for serving. */
+export function rootFromLeaves(leaves: Hash[]): Hash {
+  if (leaves.length === 0) return EMPTY_ROOT;
+  const mth = (lo: number, hi: number): Hash => {
+    if (hi - lo === 1) return leaves[lo]!;
+    const k = splitPoint(hi - lo);
+    return nodeHash(mth(lo, lo + k), mth(lo + k, hi));
+  };
+  return mth(0, leaves.length);
+}
