@@ -24,7 +24,7 @@ export interface FileKeyUri extends UriBase {
 
 export interface Pkcs11KeyUri extends UriBase {
   scheme: 'pkcs11';
-  /** Path attributes of RFC 7512: token, serial, slot-id, object, id (bytes), type … */
+  /** Path attributes of RFC 7512: token, serial, slot-id, object, type …; `id` appears here as hex. */
   attrs: ReadonlyMap<string, string>;
   /** CKA_ID as bytes, from the `id` attribute. */
   id: Uint8Array | undefined;
@@ -129,8 +129,12 @@ function parsePkcs11(base: Omit<UriBase, never>, raw: string, body: string): Pkc
     const name = part.slice(0, eq).toLowerCase();
     const value = part.slice(eq + 1);
     if (attrs.has(name)) throw bad(raw, `pkcs11: attribute "${name}" appears twice`);
-    if (name === 'id') id = percentBytes(raw, value);
-    attrs.set(name, decode(raw, value));
+    if (name === 'id') {
+      id = percentBytes(raw, value);
+      attrs.set(name, Buffer.from(id).toString('hex'));
+    } else {
+      attrs.set(name, decode(raw, value));
+    }
   }
   if (base.params.has('pin-value') && base.params.has('pin-source')) {
     throw bad(raw, 'pkcs11: give pin-source or pin-value, not both');

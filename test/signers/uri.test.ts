@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseKeyUri } from '../../src/signers/uri.js';
+import { isSignetError } from '../../src/lib/errors.js';
+
+describe('key URIs', () => {
+  it('parses an RFC 7512 pkcs11 URI with path attributes, a percent-encoded id and query attributes', () => {
+    const u = parseKeyUri('pkcs11:token=signet;object=issuer;id=%01%a2?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:SIGNET_PIN');
+    assert.equal(u.scheme, 'pkcs11');
+    if (u.scheme !== 'pkcs11') return;
+    assert.equal(u.attrs.get('token'), 'signet');
+    assert.equal(u.attrs.get('object'), 'issuer');
+    assert.deepEqual([...u.id!], [0x01, 0xa2]);
+    assert.equal(u.params.get('module-path'), '/usr/lib/softhsm/libsofthsm2.so');
+    assert.equal(u.params.get('pin-source'), 'env:SIGNET_PIN');
+  });
+
+  it('never keeps a PIN value in the redacted form, nor in an error message', () => {
+    const u = parseKeyUri('pkcs11:token=t;object=k?pin-value=123456&module-path=/m.so');
+    assert.ok(!u.redacted.includes('123456'));
+    assert.match(u.redacted, /pin-value=REDACTED/);
+    assert.throws(
+      () => parseKeyUri('pkcs11:token=t;token=u?pin-value=s3cret'),
+      (e) => isSignetError(e, 'INVALID_ARGUMENT') && !e.message.includes('s3cret'),
+    );
+  });
+
+  it('parses awskms with an ARN (region from the ARN), with an alias and an endpoint host', () => {
+    const arn = parseKeyUri('awskms:///arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    assert.ok(arn.scheme === 'awskms' && arn.region === 'eu-west-1' && arn.endpoint === undefined);
+    const alias = parseKeyUri('awskms://localhost:4566/alias/signet?region=us-east-1');
+    assert.ok(alias.scheme === 'awskms');
+    if (alias.scheme !== 'awskms') return;
+    assert.equal(alias.keyId, 'alias/signet');
+    assert.equal(alias.endpoint, 'https://localhost:4566');
+    assert.equal(alias.region, 'us-east-1');
+  });
+
+  it('parses gcpkms key and key-version names and refuses anything else', () => {
+    const v = parseKeyUri('gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/k/cryptoKeyVersions/3');
+    assert.ok(v.scheme === 'gcpkms' && v.name.endsWith('/cryptoKeyVersions/3'));
+    assert.throws(() => parseKeyUri('gcpkms://projects/p/keyRings/r'), (e) => isSignetError(e, 'INVALID_ARGUMENT'));
+  });
+
+  it('parses azurekms vault, key and optional version', () => {
+    const u = parseKeyUri('azurekms://myvault.vault.azure.net/signing-key/0123456789abcdef');
+    assert.ok(u.scheme === 'azurekms');
+    if (u.scheme !== 'azurekms') return;
+    assert.equal(u.vaultUrl, 'https://myvault.vault.azure.net');
+    assert.equal(u.keyName, 'signing-key');
+    assert.equal(u.version, '0123456789abcdef');
+  });
+
+  it('parses hashivault mount and key, including nested mounts', () => {
+    const u = parseKeyUri('hashivault://transit/signet');
+    assert.ok(u.scheme === 'hashivault' && u.mount === 'transit' && u.keyName === 'signet');
+    const n = parseKeyUri('hashivault://team/a/transit/k?address=http://127.0.0.1:8200');
+    assert.ok(n.scheme === 'hashivault' && n.mount === 'team/a/transit' && n.keyName === 'k' && n.address === 'http://127.0.0.1:8200');
+  });
+
+  it('parses absolute and relative file paths, and refuses a remote host', () => {
+    const a = parseKeyUri('file:///var/lib/signet/key.pem');
+    assert.ok(a.scheme === 'file' && a.path === '/var/lib/signet/key.pem');
+    const r = parseKeyUri('file:keys/dev.pem?create=true');
+    assert.ok(r.scheme === 'file' && r.path === 'keys/dev.pem' && r.params.get('create') === 'true');
+    assert.throws(() => parseKeyUri('file://otherhost/k.pem'), (e) => isSignetError(e, 'INVALID_ARGUMENT'));
+  });
+
+  it('refuses an unknown scheme, an empty URI, and malformed percent-encoding, naming the problem', () => {
+    assert.throws(() => parseKeyUri('tpm2:foo'), /unknown key URI scheme "tpm2"/);
+    assert.throws(() => parseKeyUri(''), /a key URI is required/);
+    assert.throws(() => parseKeyUri('pkcs11:token=%zz'), /malformed percent-encoding/);
+    assert.throws(() => parseKeyUri('pkcs11:token=a?x=1&x=2'), /appears twice/);
+  });
+});
