@@ -1,5 +1,6 @@
 // The only module that knows which drivers exist: importing it registers them all.
 import './file/driver.js';
+import './gcpkms/driver.js';
 import './pkcs11/driver.js';
 
 export { openSigner, driverFor, registeredSchemes, type Driver, type OpenContext } from './registry.js';

@@ -1,0 +1,93 @@
+// The `gcpkms:` driver: a signing key in Google Cloud KMS, through the official @google-cloud/kms
+// client. Opening resolves the version and loads its public key, so a bad key fails at start-up.
+import { readFileSync } from 'node:fs';
+import { SignetError } from '../../lib/errors.js';
+import { cacheTtlFrom } from '../cache.js';
+import { CustodySigner } from '../custody.js';
+import { registerDriver, type Driver, type OpenContext } from '../registry.js';
+import { DEFAULT_DEADLINE_MS } from '../retry.js';
+import { readSecret } from '../secrets.js';
+import type { GcpKmsKeyUri, KeyUri } from '../uri.js';
+import { GcpKmsBackend } from './backend.js';
+import { createGcpKmsClient, type GcpKmsClientFactory, type GcpKmsClientOptions } from './client.js';
+import { describeStatus, statusOf, Status } from './status.js';
+
+export class GcpKmsDriver implements Driver {
+  readonly scheme = 'gcpkms' as const;
+  readonly #createClient: GcpKmsClientFactory;
+
+  /** `createClient` is the seam tests may replace; by default the official SDK client. */
+  constructor(createClient: GcpKmsClientFactory = createGcpKmsClient) {
+    this.#createClient = createClient;
+  }
+
+  async open(uri: KeyUri, context: OpenContext): Promise<CustodySigner> {
+    const gcp = uri as GcpKmsKeyUri;
+    const env = context.env ?? process.env;
+    const ttlMs = cacheTtlFrom(gcp.params);
+    const client = this.#createClient(clientOptions(gcp, env));
+    try {
+      const backend = await GcpKmsBackend.open(client, gcp.redacted, gcp.name, ttlMs, Date.now() + openTimeoutMs(gcp));
+      return new CustodySigner(backend);
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw startupError(gcp, err);
+    }
+  }
+}
+
+function clientOptions(uri: GcpKmsKeyUri, env: NodeJS.ProcessEnv): GcpKmsClientOptions {
+  const options: GcpKmsClientOptions = { endpoint: uri.endpoint, insecure: uri.params.get('insecure') === 'true' };
+  const caFile = uri.params.get('ca-file');
+  if (caFile) {
+    try {
+      options.caPem = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new SignetError('CONFIG', `gcpkms: cannot read ca-file ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    }
+  }
+  const tokenSource = uri.params.get('token-source');
+  if (tokenSource) {
+    if (options.insecure) throw new SignetError('CONFIG', 'gcpkms: token-source needs TLS; it cannot be combined with insecure=true');
+    options.accessToken = tokenSource.startsWith('env:') ? envSecret(env, tokenSource.slice(4)) : readSecret(tokenSource, 'gcpkms token-source');
+  }
+  return options;
+}
+
+function envSecret(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new SignetError('CONFIG', `gcpkms token-source: environment variable ${name} is not set`);
+  return value.trim();
+}
+
+function openTimeoutMs(uri: GcpKmsKeyUri): number {
+  const raw = uri.params.get('open-timeout');
+  if (raw === undefined) return DEFAULT_DEADLINE_MS;
+  const ms = cacheTtlFrom(new Map([['cache-ttl', raw]]));
+  if (ms <= 0) throw new SignetError('CONFIG', 'gcpkms: open-timeout must be greater than 0');
+  return ms;
+}
+
+/** One line that names the problem; the URI's secrets and the token never appear in it. */
+function startupError(uri: GcpKmsKeyUri, err: unknown): SignetError {
+  const code = statusOf(err);
+  const why = describeStatus(err);
+  switch (code) {
+    case Status.NOT_FOUND:
+      return new SignetError('CONFIG', `gcpkms: key ${uri.name} does not exist (${why})`, { cause: err });
+    case Status.UNAUTHENTICATED:
+      return new SignetError('CONFIG', `gcpkms: credentials were refused for ${uri.name}; check token-source or Application Default Credentials (${why})`, { cause: err });
+    case Status.PERMISSION_DENIED:
+      return new SignetError('CONFIG', `gcpkms: permission denied on ${uri.name}; the caller needs cloudkms.cryptoKeys.get, cloudkms.cryptoKeyVersions.list/get/viewPublicKey/useToSign (${why})`, { cause: err });
+  }
+  if (err instanceof SignetError) {
+    if (err.code === 'CONFIG' || err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED') return err;
+    return new SignetError('CONFIG', `gcpkms: cannot use ${uri.name}: ${err.message}`, { cause: err });
+  }
+  if (code === undefined && err instanceof Error && /credentials/i.test(err.message)) {
+    return new SignetError('CONFIG', `gcpkms: no Google credentials: ${err.message.split('\n')[0]!.slice(0, 200)}`, { cause: err });
+  }
+  return new SignetError('CONFIG', `gcpkms: cannot open ${uri.name}: ${why}`, { cause: err });
+}
+
+registerDriver(new GcpKmsDriver());
