@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+import { loadConfig, resolveConfig } from '../../src/server/config.js';
+import { isSignetError } from '../../src/lib/errors.js';
+
+const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'signet.yaml');
+
+describe('configuration', () => {
+  it('the documented example loads, and its values are the embedded defaults', () => {
+    const fromFile = loadConfig(example, {}).config;
+    const defaults = resolveConfig({}, {});
+    assert.deepEqual({ ...fromFile, keys: {} }, { ...defaults, keys: {} });
+    assert.match(fromFile.keys.default!, /^file:\.signet\/dev-ed25519\.pem/);
+  });
+
+  it('environment variables override the file', () => {
+    const c = resolveConfig({ listen: '0.0.0.0:1' }, { SIGNET_LISTEN: '127.0.0.1:9', SIGNET_KEY_ISSUER: 'file:/k.pem', SIGNET_LOG_LEVEL: 'debug' });
+    assert.equal(c.listen, '127.0.0.1:9');
+    assert.equal(c.keys.issuer, 'file:/k.pem');
+    assert.equal(c.log.level, 'debug');
+  });
+
+  it('each mistake is one CONFIG error naming the field', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ listen: 'nohost' }, /listen "nohost" is not host:port/],
+      [{ limits: { max_batch: 0 } }, /limits.max_batch must be a whole number from 1/],
+      [{ ledger: { batch: { max_delay_ms: 'fast' } } }, /ledger.batch.max_delay_ms must be a whole number/],
+      [{ keys: { 'bad name!': 'file:/x' } }, /keys.bad name! key names are/],
+      [{ tls: { cert: '/c.pem' } }, /tls give both cert and key/],
+      [{ credentials: { pop_mode: 'lenient' } }, /credentials.pop_mode is strict or permissive/],
+      [{ credentials: { default_ttl: 600, max_ttl: 60 } }, /default_ttl is more than max_ttl/],
+      [{ authorization: [{ identity: 'a', keys: ['ghost'] }] }, /authorization\[0\].keys names key "ghost"/],
+      [{ keys: [] }, /keys must be a mapping/],
+    ];
+    for (const [raw, message] of cases) {
+      assert.throws(() => resolveConfig(raw, {}), (e) => isSignetError(e, 'CONFIG') && message.test(e.message), String(message));
+    }
+  });
+});
