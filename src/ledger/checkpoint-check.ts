@@ -1,0 +1,33 @@
+// Checks a stored checkpoint against its signed note: a known key's signature verifies, and the
+// signed size and root are the stored ones. Used by VerifyChain and at start-up.
+import type { Signer } from '../signers/contract.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { noteVerifierFromPublicKey, verifyNote, type NoteVerifier } from './note.js';
+import type { StoredCheckpoint } from './store.js';
+
+export type NoteVerifiers = NoteVerifier[];
+
+/** Verifiers for checkpoints signed under `origin` by these custody keys (current versions). */
+export async function noteVerifiersFor(origin: string, signers: Signer[]): Promise<NoteVerifiers> {
+  return Promise.all(signers.map(async (s) => noteVerifierFromPublicKey(origin, (await s.publicKey()).pem)));
+}
+
+/** Undefined when the checkpoint is sound; otherwise why not. */
+export function checkCheckpointNote(c: StoredCheckpoint, verifiers: NoteVerifiers, origin?: string): string | undefined {
+  let body: string;
+  try {
+    body = verifyNote(c.note, verifiers).body;
+  } catch (err) {
+    return `checkpoint at size ${c.size}: ${(err as Error).message}`;
+  }
+  let signed;
+  try {
+    signed = parseCheckpoint(body);
+  } catch (err) {
+    return `checkpoint at size ${c.size}: ${(err as Error).message}`;
+  }
+  if (origin !== undefined && signed.origin !== origin) return `checkpoint at size ${c.size}: origin is "${signed.origin}", expected "${origin}"`;
+  if (signed.size !== c.size) return `checkpoint at size ${c.size}: the signed note says size ${signed.size}`;
+  if (!Buffer.from(signed.root).equals(c.root)) return `checkpoint at size ${c.size}: the signed root differs from the stored root`;
+  return undefined;
+}

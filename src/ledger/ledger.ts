@@ -1,0 +1,91 @@
+// The Ledger facade the server constructs: opens the store, recovers the chain, and runs the one
+// sequencer; reads, proofs and VerifyChain go through the same object.
+import type { Signer } from '../signers/contract.js';
+import type { AppendOptions, LedgerAppender, LedgerRecord, ReceiptBundle } from './contract.js';
+import { noteVerifiersFor, type NoteVerifiers } from './checkpoint-check.js';
+import { LedgerReader } from './reader.js';
+import { openState, recoverState } from './recovery.js';
+import { Sequencer, type AppendItem, type BatchOptions, type SequencerStats } from './sequencer.js';
+import { SqliteLedgerStore } from './sqlite-store.js';
+import type { LedgerStore } from './store.js';
+import { verifyChain, type ChainReport, type VerifyChainOptions } from './verify-chain.js';
+
+export interface LedgerOptions {
+  /** SQLite database file. */
+  path?: string;
+  /** Or a store already opened (PostgreSQL, tests). */
+  store?: LedgerStore;
+  /** The custody key that signs checkpoints. */
+  signer: Signer;
+  /** The log's identity in every checkpoint, e.g. "signet.example/ledger". */
+  origin: string;
+  batch?: Partial<BatchOptions>;
+}
+
+export class Ledger implements LedgerAppender {
+  readonly origin: string;
+  readonly reader: LedgerReader;
+  readonly #store: LedgerStore;
+  readonly #sequencer: Sequencer;
+  readonly #verifiers: NoteVerifiers;
+
+  private constructor(origin: string, store: LedgerStore, sequencer: Sequencer, verifiers: NoteVerifiers) {
+    this.origin = origin;
+    this.#store = store;
+    this.reader = new LedgerReader(store);
+    this.#sequencer = sequencer;
+    this.#verifiers = verifiers;
+  }
+
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    const store = options.store ?? new SqliteLedgerStore(options.path ?? 'signet-ledger.db');
+    try {
+      const state = await openState(store, options.signer, options.origin);
+      const reader = new LedgerReader(store);
+      const sequencer = new Sequencer({
+        store,
+        reader,
+        signer: options.signer,
+        origin: options.origin,
+        state,
+        batch: options.batch,
+        reload: () => recoverState(store),
+      });
+      const verifiers = await noteVerifiersFor(options.origin, [options.signer]);
+      return new Ledger(options.origin, store, sequencer, verifiers);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  get store(): LedgerStore {
+    return this.#store;
+  }
+
+  get size(): number {
+    return this.#sequencer.state.size;
+  }
+
+  get stats(): Readonly<SequencerStats> {
+    return this.#sequencer.stats;
+  }
+
+  append(record: LedgerRecord, options?: AppendOptions): Promise<ReceiptBundle> {
+    return this.#sequencer.append(record, options);
+  }
+
+  appendMany(records: Array<LedgerRecord | AppendItem>, options?: AppendOptions): Promise<ReceiptBundle[]> {
+    return this.#sequencer.appendMany(records, options);
+  }
+
+  verifyChain(options: Omit<VerifyChainOptions, 'verifiers'> = {}): Promise<ChainReport> {
+    return verifyChain(this.#store, { ...options, verifiers: this.#verifiers });
+  }
+
+  /** Finishes the open batch, then closes the store. The signer belongs to the caller. */
+  async close(): Promise<void> {
+    await this.#sequencer.close();
+    await this.#store.close();
+  }
+}

@@ -1,0 +1,97 @@
+// The ledger's read side: entries, checkpoints and proofs from stored tree nodes, in O(log n).
+// Untrusted indices and sizes are checked here, so every reader (gRPC, CLI) refuses them alike.
+import { SignetError, invalidArgument } from '../lib/errors.js';
+import type { ReceiptBundle } from './contract.js';
+import { consistencyProof, inclusionProof } from './merkle.js';
+import type { LedgerStore, StoredCheckpoint, StoredEntry } from './store.js';
+
+export const MAX_PAGE = 1000;
+
+export class LedgerReader {
+  readonly #store: LedgerStore;
+
+  constructor(store: LedgerStore) {
+    this.#store = store;
+  }
+
+  get store(): LedgerStore {
+    return this.#store;
+  }
+
+  /** The latest durable checkpoint (there is always one: size 0 is signed when the ledger is created). */
+  async latest(): Promise<StoredCheckpoint> {
+    const c = await this.#store.latestCheckpoint();
+    if (!c) throw new SignetError('FAILED_PRECONDITION', 'the ledger has no checkpoint yet');
+    return c;
+  }
+
+  async checkpoint(size?: number): Promise<StoredCheckpoint> {
+    if (size === undefined) return this.latest();
+    const latest = await this.latest();
+    checkCount(size, 'size');
+    if (size > latest.size) throw new SignetError('OUT_OF_RANGE', `size: ${size} is beyond the tree size ${latest.size}`);
+    const c = await this.#store.checkpointAt(size);
+    if (!c) throw new SignetError('NOT_FOUND', `size: no checkpoint was signed at size ${size} (checkpoints are signed once per batch)`);
+    return c;
+  }
+
+  async entry(index: number): Promise<StoredEntry> {
+    checkCount(index, 'index');
+    const size = (await this.latest()).size;
+    if (index >= size) throw new SignetError('OUT_OF_RANGE', `index: ${index} is not below the tree size ${size}`);
+    const [e] = await this.#store.entries(index, index + 1);
+    if (!e) throw new SignetError('INTEGRITY', `entry ${index} is missing from the store; run VerifyChain`);
+    return e;
+  }
+
+  /** Entries [start, start+limit) capped at the tree size and MAX_PAGE. */
+  async entries(start: number, limit: number): Promise<{ entries: StoredEntry[]; next: number | undefined }> {
+    checkCount(start, 'start');
+    checkCount(limit, 'page_size');
+    const size = (await this.latest()).size;
+    if (start > size) throw new SignetError('OUT_OF_RANGE', `start: ${start} is beyond the tree size ${size}`);
+    const end = Math.min(size, start + Math.min(limit || MAX_PAGE, MAX_PAGE));
+    const entries = await this.#store.entries(start, end);
+    return { entries, next: end < size ? end : undefined };
+  }
+
+  async indexOfLeaf(leafHash: Uint8Array): Promise<number> {
+    if (leafHash.length !== 32) throw invalidArgument('leaf_hash', `a leaf hash is 32 bytes, got ${leafHash.length}`);
+    const index = await this.#store.indexOfLeaf(leafHash);
+    if (index === undefined) throw new SignetError('NOT_FOUND', 'leaf_hash: no entry has this leaf hash');
+    return index;
+  }
+
+  /** Inclusion proof of `index` in the tree of a checkpointed `treeSize` (latest by default). */
+  async inclusion(index: number, treeSize?: number): Promise<{ proof: Uint8Array[]; checkpoint: StoredCheckpoint }> {
+    checkCount(index, 'index');
+    const checkpoint = await this.checkpoint(treeSize);
+    if (index >= checkpoint.size) throw new SignetError('OUT_OF_RANGE', `index: ${index} is not below the tree size ${checkpoint.size}`);
+    const proof = await inclusionProof(index, checkpoint.size, (a) => this.#store.readNodes(a));
+    return { proof, checkpoint };
+  }
+
+  /** Consistency proof from any earlier size to a checkpointed `size2` (latest by default). */
+  async consistency(size1: number, size2?: number): Promise<{ proof: Uint8Array[]; to: StoredCheckpoint }> {
+    checkCount(size1, 'size1');
+    if (size2 !== undefined) checkCount(size2, 'size2');
+    if (size2 !== undefined && size1 > size2) throw invalidArgument('size1', `${size1} is greater than size2 ${size2}`);
+    const to = await this.checkpoint(size2);
+    if (size1 > to.size) throw invalidArgument('size1', `${size1} is greater than size2 ${to.size}`);
+    const proof = await consistencyProof(size1, to.size, (a) => this.#store.readNodes(a));
+    return { proof, to };
+  }
+
+  /** A receipt bundle for a stored entry, proved against the latest checkpoint. */
+  async bundle(index: number): Promise<ReceiptBundle> {
+    const { proof, checkpoint } = await this.inclusion(index);
+    const [e] = await this.#store.entries(index, index + 1);
+    if (!e) throw new SignetError('INTEGRITY', `entry ${index} is missing from the store; run VerifyChain`);
+    return { entry: e.entry, index, leafHash: e.leafHash, inclusionProof: proof, checkpoint: checkpoint.note, treeSize: checkpoint.size };
+  }
+}
+
+/** A non-negative safe integer, or INVALID_ARGUMENT naming the field. */
+export function checkCount(value: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(field, `must be a non-negative integer, got ${value}`);
+}

@@ -1,0 +1,50 @@
+// Opening a ledger after a start or a crash: a batch is wholly in the store with its checkpoint or
+// not at all, so the chain resumes from the last checkpoint once the stored tree is shown to match it.
+import { SignetError } from '../lib/errors.js';
+import type { Signer } from '../signers/contract.js';
+import { EMPTY_ROOT, frontierAddresses, rootAt } from './merkle.js';
+import { formatCheckpoint, signNote } from './note.js';
+import type { SequencerState } from './sequencer.js';
+import type { LedgerStore, StoredCheckpoint } from './store.js';
+
+const ZERO_LEAF = new Uint8Array(32);
+
+/** Creates the size-0 checkpoint of a new ledger, signed, so even an empty ledger is vouched for. */
+export async function createGenesis(store: LedgerStore, signer: Signer, origin: string): Promise<StoredCheckpoint> {
+  const note = await signNote(formatCheckpoint({ origin, size: 0, root: EMPTY_ROOT }), origin, signer);
+  const checkpoint = { size: 0, root: EMPTY_ROOT, note };
+  await store.commitBatch({ entries: [], nodes: [], checkpoint });
+  return checkpoint;
+}
+
+/**
+ * Reloads size, frontier and last leaf hash from the store and checks them against the latest
+ * checkpoint: entries beyond it, or a stored tree whose root differs, stop the start-up.
+ */
+export async function recoverState(store: LedgerStore): Promise<SequencerState> {
+  const checkpoint = await store.latestCheckpoint();
+  if (!checkpoint) throw new SignetError('FAILED_PRECONDITION', 'the ledger has no checkpoint; it was never created');
+  const { size } = checkpoint;
+  const count = await store.entryCount();
+  if (count !== size) {
+    throw new SignetError('INTEGRITY', `the ledger store holds ${count} entries but its latest checkpoint is at size ${size}; run VerifyChain`);
+  }
+  const read = (a: Parameters<LedgerStore['readNodes']>[0]) => store.readNodes(a);
+  const frontier = size === 0 ? [] : await read(frontierAddresses(size));
+  const root = size === 0 ? EMPTY_ROOT : await rootAt(size, read);
+  if (!sameBytes(root, checkpoint.root)) {
+    throw new SignetError('INTEGRITY', `the stored tree's root at size ${size} differs from the latest checkpoint; run VerifyChain`);
+  }
+  const lastLeaf = size === 0 ? ZERO_LEAF : (await read([{ level: 0, index: size - 1 }]))[0]!;
+  return { size, frontier, lastLeaf, checkpoint };
+}
+
+/** Opens the chain state: recovers an existing ledger or creates a new one with its genesis checkpoint. */
+export async function openState(store: LedgerStore, signer: Signer, origin: string): Promise<SequencerState> {
+  if (!(await store.latestCheckpoint())) await createGenesis(store, signer, origin);
+  return recoverState(store);
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+}

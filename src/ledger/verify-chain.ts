@@ -1,0 +1,135 @@
+// VerifyChain: re-derives every leaf hash, chain link and checkpoint root of a range of the ledger
+// from the stored entries, checks every checkpoint signature, and names the first bad index.
+import { invalidArgument, SignetError } from '../lib/errors.js';
+import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
+import { TreeBuilder, frontierAddresses, leafHash } from './merkle.js';
+import type { LedgerStore, StoredCheckpoint } from './store.js';
+
+export interface VerifyChainOptions {
+  /** First entry index to check (default 0). */
+  start?: number;
+  /** One past the last index to check (default: the latest checkpoint's size). */
+  end?: number;
+  /** Public keys checkpoints must be signed with (at least one must verify each checkpoint). */
+  verifiers: NoteVerifiers;
+  /** Rows read per step; bounds memory on large ledgers. */
+  chunk?: number;
+  onProgress?(checked: number, total: number): void;
+}
+
+export interface ChainReport {
+  valid: boolean;
+  start: number;
+  end: number;
+  entriesChecked: number;
+  checkpointsChecked: number;
+  /** The first index at fault; for a bad checkpoint, the last index it covers (size − 1, or 0). */
+  firstBadIndex?: number;
+  /** Set when the fault is a checkpoint: its tree size. */
+  badCheckpointSize?: number;
+  reason?: string;
+}
+
+const ZERO_LEAF = Buffer.alloc(32);
+const PREV_KEY = Buffer.from('"prev":');
+
+export async function verifyChain(store: LedgerStore, options: VerifyChainOptions): Promise<ChainReport> {
+  const latest = await store.latestCheckpoint();
+  if (!latest) throw new SignetError('FAILED_PRECONDITION', 'the ledger has no checkpoint; it was never created');
+  const start = options.start ?? 0;
+  const end = options.end ?? latest.size;
+  checkIndex(start, 'start');
+  checkIndex(end, 'end');
+  if (start > end) throw invalidArgument('start', `${start} is greater than end ${end}`);
+  if (end > latest.size) throw new SignetError('OUT_OF_RANGE', `end: ${end} is beyond the tree size ${latest.size}`, { field: 'end' });
+  const chunk = options.chunk ?? 4096;
+  const total = end - start;
+
+  let entriesChecked = 0;
+  let checkpointsChecked = 0;
+  const report = (fault: { index: number; reason: string; checkpointSize?: number }): ChainReport => ({
+    valid: false,
+    start,
+    end,
+    entriesChecked,
+    checkpointsChecked,
+    firstBadIndex: fault.index,
+    ...(fault.checkpointSize === undefined ? {} : { badCheckpointSize: fault.checkpointSize }),
+    reason: fault.reason,
+  });
+  const checkpoint = (c: StoredCheckpoint, root: Uint8Array): string | undefined => {
+    checkpointsChecked++;
+    if (!Buffer.from(c.root).equals(root)) return `checkpoint at size ${c.size}: stored root differs from the root recomputed from the entries`;
+    return checkCheckpointNote(c, options.verifiers);
+  };
+  const checkpointFault = (c: StoredCheckpoint, why: string) => report({ index: Math.max(0, c.size - 1), checkpointSize: c.size, reason: why });
+
+  // Where the range starts: the stored frontier and the leaf hash of the entry before it.
+  let builder: TreeBuilder;
+  let prev: Buffer = ZERO_LEAF;
+  if (start === 0) {
+    builder = new TreeBuilder();
+  } else {
+    const [before] = await store.entries(start - 1, start);
+    if (!before || before.index !== start - 1) return report({ index: start - 1, reason: `entry ${start - 1} is missing` });
+    prev = Buffer.from(leafHash(before.entry));
+    try {
+      builder = TreeBuilder.fromFrontier(start, await store.readNodes(frontierAddresses(start)));
+    } catch (err) {
+      return report({ index: start, reason: `the stored tree nodes at size ${start} are missing (${(err as Error).message})` });
+    }
+  }
+  const genesis = await store.checkpointAt(start);
+  if (genesis) {
+    const why = checkpoint(genesis, builder.root());
+    if (why) return checkpointFault(genesis, why);
+  }
+
+  for (let from = start; from < end; from += chunk) {
+    const to = Math.min(end, from + chunk);
+    const rows = await store.entries(from, to);
+    const checkpoints = await store.checkpointsBetween(from + 1, to);
+    let next = 0;
+    let i = from;
+    for (const row of rows) {
+      if (row.index !== i) return report({ index: i, reason: `entry ${i} is missing` });
+      const entry = Buffer.from(row.entry.buffer, row.entry.byteOffset, row.entry.byteLength);
+      const leaf = leafHash(entry);
+      if (!Buffer.from(row.leafHash).equals(leaf)) return report({ index: i, reason: `entry ${i}: its bytes do not hash to its stored leaf hash (entry altered)` });
+      if (!linksTo(entry, prev)) return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
+      builder.append(leaf);
+      prev = leaf as Buffer;
+      entriesChecked++;
+      i++;
+      const c = checkpoints[next];
+      if (c && c.size === i) {
+        next++;
+        const why = checkpoint(c, builder.root());
+        if (why) return checkpointFault(c, why);
+      }
+    }
+    if (i < to) return report({ index: i, reason: `entry ${i} is missing` });
+    options.onProgress?.(to - start, total);
+  }
+  return { valid: true, start, end, entriesChecked, checkpointsChecked };
+}
+
+/** Does the entry's top-level `prev` equal the given leaf hash? Fast path for the common layout. */
+function linksTo(entry: Buffer, prev: Buffer): boolean {
+  const want = prev.toString('hex');
+  const at = entry.indexOf(PREV_KEY);
+  // JCS: with one "prev" key in the entry, it is the top-level one the ledger wrote.
+  if (at >= 0 && entry.indexOf(PREV_KEY, at + 1) < 0) {
+    return entry[at + 7] === 0x22 && entry.toString('latin1', at + 8, at + 8 + 64) === want && entry[at + 72] === 0x22;
+  }
+  try {
+    const parsed = JSON.parse(entry.toString('utf8')) as { prev?: unknown };
+    return parsed.prev === want;
+  } catch {
+    return false;
+  }
+}
+
+function checkIndex(value: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(field, `must be a non-negative integer, got ${value}`);
+}

@@ -1,0 +1,144 @@
+// gRPC handlers of signet.v1.LedgerService: translate the wire to the Ledger facade and back.
+// Validation of records, indices and sizes lives in the ledger; handlers only reshape.
+import { invalidArgument } from '../lib/errors.js';
+import { ENTRY_TYPES, type LedgerRecord, type ReceiptBundle } from '../ledger/contract.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { AppendItem } from '../ledger/sequencer.js';
+import type { StoredCheckpoint, StoredEntry } from '../ledger/store.js';
+import type { AppendReceiptRequest__Output } from '../gen/signet/v1/AppendReceiptRequest.js';
+import type { AppendReceiptsRequest__Output } from '../gen/signet/v1/AppendReceiptsRequest.js';
+import type { Checkpoint } from '../gen/signet/v1/Checkpoint.js';
+import type { Entry } from '../gen/signet/v1/Entry.js';
+import type { GetCheckpointRequest__Output } from '../gen/signet/v1/GetCheckpointRequest.js';
+import type { GetConsistencyProofRequest__Output } from '../gen/signet/v1/GetConsistencyProofRequest.js';
+import type { GetEntriesRequest__Output } from '../gen/signet/v1/GetEntriesRequest.js';
+import type { GetEntryRequest__Output } from '../gen/signet/v1/GetEntryRequest.js';
+import type { GetInclusionProofRequest__Output } from '../gen/signet/v1/GetInclusionProofRequest.js';
+import type { Receipt } from '../gen/signet/v1/Receipt.js';
+import type { ReceiptRecord__Output } from '../gen/signet/v1/ReceiptRecord.js';
+import type { VerifyChainRequest__Output } from '../gen/signet/v1/VerifyChainRequest.js';
+import type { VerifyChainResponse } from '../gen/signet/v1/VerifyChainResponse.js';
+import type { ServiceModule } from './service.js';
+
+export interface LedgerServiceOptions {
+  /** Most receipts in one AppendReceipts call. */
+  maxBatch?: number;
+}
+
+export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}): ServiceModule {
+  const maxBatch = options.maxBatch ?? 10000;
+  const reader = ledger.reader;
+  return {
+    protoFile: 'signet/v1/ledger.proto',
+    serviceName: 'signet.v1.LedgerService',
+    handlers: {
+      async AppendReceipt(request: AppendReceiptRequest__Output, context): Promise<Receipt> {
+        const [bundle] = await ledger.appendMany([item(request, 'receipt', 'idempotency_key')], { deadline: context.deadline });
+        return toReceipt(bundle!);
+      },
+
+      async AppendReceipts(request: AppendReceiptsRequest__Output, context) {
+        const n = request.receipts.length;
+        if (n === 0) throw invalidArgument('receipts', 'at least one receipt is required');
+        if (n > maxBatch) throw invalidArgument('receipts', `at most ${maxBatch} per call, got ${n}`);
+        const items = request.receipts.map((r, i) => item(r, `receipts[${i}].receipt`, `receipts[${i}].idempotency_key`));
+        const bundles = await ledger.appendMany(items, { deadline: context.deadline });
+        return { receipts: bundles.map(toReceipt) };
+      },
+
+      async GetEntry(request: GetEntryRequest__Output): Promise<Entry> {
+        return toEntry(await reader.entry(request.index));
+      },
+
+      async GetEntries(request: GetEntriesRequest__Output) {
+        const start = request.page_token ? pageStart(request.page_token) : request.start;
+        const page = await reader.entries(start, request.page_size);
+        return { entries: page.entries.map(toEntry), next_page_token: page.next === undefined ? '' : String(page.next) };
+      },
+
+      async GetCheckpoint(request: GetCheckpointRequest__Output): Promise<Checkpoint> {
+        return toCheckpoint(await reader.checkpoint(request._size ? request.size : undefined));
+      },
+
+      async GetInclusionProof(request: GetInclusionProofRequest__Output) {
+        let index: number;
+        if (request.target === 'leaf_hash') index = await reader.indexOfLeaf(request.leaf_hash!);
+        else if (request.target === 'index') index = request.index!;
+        else throw invalidArgument('index', 'give an index or a leaf_hash');
+        const { proof, checkpoint } = await reader.inclusion(index, request._tree_size ? request.tree_size : undefined);
+        const [leaf] = await reader.store.readNodes([{ level: 0, index }]);
+        return { index, tree_size: checkpoint.size, leaf_hash: leaf, proof, checkpoint: checkpoint.note };
+      },
+
+      async GetConsistencyProof(request: GetConsistencyProofRequest__Output) {
+        const size2 = request._size2 ? request.size2 : undefined;
+        const { proof, to } = await reader.consistency(request.size1, size2);
+        return { size1: request.size1, size2: to.size, proof, checkpoint: to.note };
+      },
+
+      async VerifyChain(request: VerifyChainRequest__Output): Promise<VerifyChainResponse> {
+        const report = await ledger.verifyChain({ start: request.start, end: request._end ? request.end : undefined });
+        return {
+          valid: report.valid,
+          start: report.start,
+          end: report.end,
+          entries_checked: report.entriesChecked,
+          checkpoints_checked: report.checkpointsChecked,
+          ...(report.firstBadIndex === undefined ? {} : { first_bad_index: report.firstBadIndex }),
+          ...(report.badCheckpointSize === undefined ? {} : { bad_checkpoint_size: report.badCheckpointSize }),
+          reason: report.reason ?? '',
+        };
+      },
+    },
+    close: () => ledger.close(),
+  };
+}
+
+function item(request: AppendReceiptRequest__Output, field: string, keyField: string): AppendItem {
+  if (!request.receipt) throw invalidArgument(field, 'is required');
+  return { record: recordOf(request.receipt, field), idempotencyKey: request.idempotency_key || undefined, field, keyField };
+}
+
+/** Only receipts are appended over the API; the other entry types are written by Signet itself. */
+function recordOf(r: ReceiptRecord__Output, field: string): LedgerRecord {
+  const type = r.type || 'receipt';
+  if (!(ENTRY_TYPES as readonly string[]).includes(type)) {
+    throw invalidArgument(`${field}.type`, `unknown entry type "${type}"; only "receipt" is appended over the API`);
+  }
+  if (type !== 'receipt') throw invalidArgument(`${field}.type`, `"${type}" entries are written by Signet itself; append "receipt" entries`);
+  const record: LedgerRecord = {
+    type: 'receipt',
+    agent: r.agent,
+    action: r.action,
+    resource: r.resource,
+    request_sha256: r.request_sha256,
+    response_sha256: r.response_sha256,
+    outcome: r.outcome,
+  };
+  if (r.jti) record.jti = r.jti;
+  if (r.metadata_json) {
+    try {
+      record.metadata = JSON.parse(r.metadata_json);
+    } catch {
+      throw invalidArgument(`${field}.metadata_json`, 'is not valid JSON');
+    }
+  }
+  return record;
+}
+
+function pageStart(token: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(token)) throw invalidArgument('page_token', 'is not a token this server issued');
+  return Number(token);
+}
+
+export function toReceipt(b: ReceiptBundle): Receipt {
+  return { entry: b.entry, index: b.index, leaf_hash: b.leafHash, inclusion_proof: b.inclusionProof, checkpoint: b.checkpoint, tree_size: b.treeSize };
+}
+
+function toEntry(e: StoredEntry): Entry {
+  return { index: e.index, entry: e.entry, leaf_hash: e.leafHash };
+}
+
+function toCheckpoint(c: StoredCheckpoint): Checkpoint {
+  return { size: c.size, root: c.root, note: c.note };
+}
