@@ -131,6 +131,11 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#count.get() as number;
   }
 
+  /** The durability settings in force on this connection (synchronous: 2 = FULL). */
+  durability(): { journalMode: string; synchronous: number } {
+    return { journalMode: String(this.#db.pragma('journal_mode', { simple: true })), synchronous: Number(this.#db.pragma('synchronous', { simple: true })) };
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
