@@ -2,6 +2,7 @@
 import './file/driver.js';
 import './gcpkms/driver.js';
 import './pkcs11/driver.js';
+import './hashivault/driver.js';
 
 export { openSigner, driverFor, registeredSchemes, type Driver, type OpenContext } from './registry.js';
 export { parseKeyUri, type KeyUri } from './uri.js';
