@@ -63,3 +63,34 @@ export function checkReceipt(bundle: ReceiptBundle, pem: string, origin: string)
   if (!rootFromInclusion(leaf, bundle.index, bundle.treeSize, bundle.inclusionProof).equals(cp.root)) throw new Error('inclusion proof does not reach the signed root');
   return JSON.parse(Buffer.from(bundle.entry).toString('utf8'));
 }
+
+/** RFC 9162 §2.1.4.2 consistency verification: true when the proof links root1 (size1) to root2 (size2). */
+export function consistent(size1: number, size2: number, proof: Uint8Array[], root1: Uint8Array, root2: Uint8Array): boolean {
+  if (size1 === size2) return proof.length === 0 && Buffer.from(root1).equals(root2);
+  if (size1 === 0 || size1 > size2 || proof.length === 0) return false;
+  const path = (size1 & (size1 - 1)) === 0 ? [root1, ...proof] : [...proof];
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = Buffer.from(path[0]!);
+  let sr = Buffer.from(path[0]!);
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = sha256(Buffer.from([1]), c, fr);
+      sr = sha256(Buffer.from([1]), c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = sha256(Buffer.from([1]), sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && fr.equals(root1) && sr.equals(root2);
+}
