@@ -52,7 +52,7 @@ export async function withRetry<T>(fn: (attempt: Attempt) => Promise<T>, options
 
   for (let attempt = 0; ; attempt++) {
     if (options.signal?.aborted) throw cancelled(options.driver, lastError, describe);
-    if (Date.now() >= deadline) throw expired(options.driver, attempt, lastError, describe, callerDeadline !== undefined, lastRetryAfterMs);
+    if (Date.now() >= deadline) throw expired(options.driver, attempt, lastError, describe, callerDeadline !== undefined && lastError === undefined, lastRetryAfterMs);
     const bounded = boundedSignal(deadline, options.signal);
     try {
       return await raceDeadline(
@@ -62,7 +62,8 @@ export async function withRetry<T>(fn: (attempt: Attempt) => Promise<T>, options
     } catch (err) {
       if (err instanceof DeadlinePassed) {
         if (options.signal?.aborted) throw cancelled(options.driver, lastError, describe);
-        throw expired(options.driver, attempt + 1, lastError ?? err, describe, callerDeadline !== undefined, lastRetryAfterMs);
+        // A backend that already failed retryably is down (UNAVAILABLE); only a silent one ran out the caller's deadline.
+        throw expired(options.driver, attempt + 1, lastError ?? err, describe, callerDeadline !== undefined && lastError === undefined, lastRetryAfterMs);
       }
       const decision = options.retryable(err);
       if (!decision.retry) throw err;
