@@ -24,7 +24,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_ROOT],
 };
 
-export const SIGNET_PROTO_FILES = ['signet/v1/signing.proto', 'signet/v1/ledger.proto'];
+export const SIGNET_PROTO_FILES = ['signet/v1/signing.proto', 'signet/v1/ledger.proto', 'signet/v1/credentials.proto'];
 
 export function loadPackageDefinition(files: string[] = SIGNET_PROTO_FILES): protoLoader.PackageDefinition {
   return protoLoader.loadSync(files, LOADER_OPTIONS);
