@@ -12,6 +12,7 @@ import { describeStatus, retryDecision, statusOf, Status, toSignetError } from '
 import { fetchSpki, keyNameOf, resolveVersion, type ResolvedVersion } from './versions.js';
 
 const CURRENT = 'current';
+const SDK_TIMEOUT_SLACK_MS = 250;
 
 export class GcpKmsBackend implements KeyBackend {
   readonly driver = 'gcpkms';
@@ -129,7 +130,9 @@ function checkAnswer(versionName: string, answer: SignAnswer, ed25519: boolean):
 
 /** One Cloud KMS call under the shared retry policy, with the SDK's per-call timeout and cancel. */
 function retrying<T>(call: (limits: CallLimits) => Promise<T>, options: SignOptions): Promise<T> {
-  return withRetry((attempt: Attempt) => call({ timeoutMs: attempt.remainingMs(), signal: attempt.signal }), {
+  // The SDK's own timeout is set a little past the deadline: the deadline's abort (which cancels
+  // the call) is what ends a hung call, so the caller sees DEADLINE_EXCEEDED, not a timeout race.
+  return withRetry((attempt: Attempt) => call({ timeoutMs: attempt.remainingMs() + SDK_TIMEOUT_SLACK_MS, signal: attempt.signal }), {
     driver: 'gcpkms',
     deadline: options.deadline,
     signal: options.signal,
