@@ -1,0 +1,174 @@
+// The AWS KMS key backend: signs with the key an id or alias names, resolved through a cache so a
+// re-pointed alias (AWS's rotation of asymmetric keys) is picked up when the cache expires.
+import { SignetError } from '../../lib/errors.js';
+import type { KeyBackend, RawSignature } from '../backend.js';
+import type { KeyAlgorithm, SignOptions } from '../contract.js';
+import { TtlCache } from '../cache.js';
+import { derToP1363 } from '../keys.js';
+import { withRetry } from '../retry.js';
+import type { AwsKmsApi } from './client.js';
+import { describeAwsError, retryDecision, toSignetError } from './errors.js';
+import { SCHEMES, loadKmsKey, loadKmsPublicKey, type KmsKeyVersion } from './key.js';
+
+export interface AwsKmsBackendOptions {
+  /** The key URI with secrets removed. */
+  uri: string;
+  /** Key id, key ARN, alias name or alias ARN, as given in the URI. */
+  keyRef: string;
+  region: string | undefined;
+  cacheTtlMs: number;
+  /** Most Sign calls one signBatch keeps in flight. */
+  maxInFlight: number;
+  /** Deadline for the calls made at open (ms). */
+  openTimeoutMs: number;
+}
+
+const CURRENT = 'current';
+
+export class AwsKmsKeyBackend implements KeyBackend {
+  readonly driver = 'awskms';
+  readonly hardwareBacked = true;
+  readonly uri: string;
+  readonly algorithm: KeyAlgorithm;
+  readonly #api: AwsKmsApi;
+  readonly #options: AwsKmsBackendOptions;
+  readonly #current: TtlCache<string, KmsKeyVersion>;
+  /** key id → SPKI: a KMS key never changes its public key, so these never expire. */
+  readonly #spkis = new Map<string, Uint8Array>();
+
+  private constructor(api: AwsKmsApi, options: AwsKmsBackendOptions, first: KmsKeyVersion) {
+    this.#api = api;
+    this.#options = options;
+    this.uri = options.uri;
+    this.algorithm = first.algorithm;
+    this.#current = new TtlCache(options.cacheTtlMs);
+    this.#remember(first);
+  }
+
+  /** Loads and checks the key now, so a missing, mistyped or unusable key fails at start-up. */
+  static async open(api: AwsKmsApi, options: AwsKmsBackendOptions): Promise<AwsKmsKeyBackend> {
+    const first = await call(
+      (signal) => loadKmsKey(api, options.keyRef, signal, 'CONFIG'),
+      { deadline: Date.now() + options.openTimeoutMs },
+      { keyRef: options.keyRef, region: options.region, atOpen: true },
+    );
+    return new AwsKmsKeyBackend(api, options, first);
+  }
+
+  current(): { version: string; spki: Uint8Array } {
+    const key = this.#current.peek(CURRENT)!;
+    return { version: key.keyId, spki: key.spki };
+  }
+
+  async spkiOf(version: string): Promise<Uint8Array> {
+    const known = this.#spkis.get(version);
+    if (known) return known;
+    const spki = await call(
+      (signal) => loadKmsPublicKey(this.#api, this.#arnOf(version), this.algorithm, signal),
+      {},
+      this.#where(version),
+    );
+    this.#spkis.set(version, spki);
+    return spki;
+  }
+
+  async sign(payload: Uint8Array, options: SignOptions): Promise<RawSignature> {
+    const key = await this.#resolve(options);
+    const scheme = SCHEMES[this.algorithm];
+    const out = await call(
+      (signal) =>
+        this.#api.sign({ keyId: key.arn, message: payload, messageType: scheme.messageType, algorithm: scheme.signingAlgorithm }, signal),
+      options,
+      this.#where(this.#options.keyRef),
+    );
+    if (out.keyId !== key.arn || out.algorithm !== scheme.signingAlgorithm) {
+      throw new SignetError('INTEGRITY', `awskms: Sign answered for ${out.keyId} with ${out.algorithm}, asked ${key.arn} with ${scheme.signingAlgorithm}`);
+    }
+    const signature = this.algorithm === 'ES256' ? derToP1363(out.signature) : out.signature;
+    return { signature, version: key.keyId };
+  }
+
+  /** KMS has no batch Sign: the batch is signed concurrently, at most maxInFlight calls at once. */
+  async signBatch(payloads: Uint8Array[], options: SignOptions): Promise<RawSignature[]> {
+    const results = new Array<RawSignature>(payloads.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < payloads.length) {
+        const i = next++;
+        results[i] = await this.sign(payloads[i]!, options);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#options.maxInFlight, payloads.length) }, worker));
+    return results;
+  }
+
+  async close(): Promise<void> {
+    this.#api.close();
+  }
+
+  /**
+   * The key the id or alias names now: cached; refreshed once the cache expires. A refresh that
+   * cannot reach KMS keeps the last known key; one that finds an unusable key stops signing.
+   */
+  async #resolve(options: SignOptions): Promise<KmsKeyVersion> {
+    if (this.#current.isFresh(CURRENT)) return this.#current.peek(CURRENT)!;
+    try {
+      return await this.#current.refresh(CURRENT, async () => {
+        const key = await call(
+          (signal) => loadKmsKey(this.#api, this.#options.keyRef, signal, 'FAILED_PRECONDITION'),
+          options,
+          this.#where(this.#options.keyRef),
+        );
+        if (key.algorithm !== this.algorithm) {
+          throw new SignetError(
+            'FAILED_PRECONDITION',
+            `awskms: ${this.#options.keyRef} now names a ${key.algorithm} key (${key.keyId}), but this signer was opened for ${this.algorithm}`,
+          );
+        }
+        this.#spkis.set(key.keyId, key.spki);
+        return key;
+      });
+    } catch (err) {
+      const stale = this.#current.peek(CURRENT)!;
+      if (err instanceof SignetError && (err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED')) {
+        return stale;
+      }
+      throw err;
+    }
+  }
+
+  #remember(key: KmsKeyVersion): void {
+    this.#current.set(CURRENT, key);
+    this.#spkis.set(key.keyId, key.spki);
+  }
+
+  /** A key id becomes a full ARN in the current key's account and region, so GetPublicKey finds it. */
+  #arnOf(keyId: string): string {
+    if (keyId.startsWith('arn:')) return keyId;
+    const current = this.#current.peek(CURRENT)!.arn;
+    return `${current.slice(0, current.lastIndexOf(':key/'))}:key/${keyId}`;
+  }
+
+  #where(keyRef: string) {
+    return { keyRef, region: this.#options.region, atOpen: false };
+  }
+}
+
+/** One KMS call under Signet's retry policy; final failures become SignetErrors. */
+async function call<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  options: SignOptions,
+  where: { keyRef: string; region: string | undefined; atOpen: boolean },
+): Promise<T> {
+  try {
+    return await withRetry(({ signal }) => fn(signal), {
+      driver: 'awskms',
+      deadline: options.deadline,
+      signal: options.signal,
+      retryable: retryDecision,
+      describe: describeAwsError,
+    });
+  } catch (err) {
+    throw toSignetError(err, where);
+  }
+}
