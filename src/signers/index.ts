@@ -4,6 +4,7 @@ import './gcpkms/driver.js';
 import './pkcs11/driver.js';
 import './awskms/driver.js';
 import './hashivault/driver.js';
+import './azurekms/driver.js';
 
 export { openSigner, driverFor, registeredSchemes, type Driver, type OpenContext } from './registry.js';
 export { parseKeyUri, type KeyUri } from './uri.js';

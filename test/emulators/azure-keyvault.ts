@@ -1,0 +1,226 @@
+// An Azure Key Vault emulator for tests: HTTPS with a throwaway CA, the bearer-token challenge, a
+// Microsoft Entra-style OAuth2 token endpoint, the keys REST API (get, sign, create, rotate), faults.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EmulatedKeyStore, VaultError, type EmulatedKeyOptions, type EmulatedKeyVersion } from './azure-keyvault-keys.js';
+import { FaultInjector } from './fault.js';
+import { makeThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
+
+/** The audience Key Vault tokens are issued for; clients ask for `${VAULT_RESOURCE}/.default`. */
+export const VAULT_RESOURCE = 'https://vault.azure.net';
+/** Key Vault permissions the emulator's access policy knows. */
+export type VaultPermission = 'get' | 'sign' | 'create' | 'rotate';
+
+export interface AzureKeyVaultEmulator {
+  /** https://127.0.0.1:PORT: the vault endpoint and the authority host both. */
+  readonly endpoint: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The throwaway CA's certificate (PEM file): trusted only by what is told to. */
+  readonly caFile: string;
+  readonly faults: FaultInjector;
+  /** Requests served, by kind. `challenge` counts 401s sent to requests without a valid token. */
+  readonly stats: { token: number; challenge: number; getKey: number; sign: number };
+  readonly keys: EmulatedKeyStore;
+  createKey(name: string, options?: EmulatedKeyOptions): EmulatedKeyVersion;
+  rotateKey(name: string): EmulatedKeyVersion;
+  /** Withdraws (or grants again) a permission from the test client's access policy. */
+  setPermission(permission: VaultPermission, allowed: boolean): void;
+  /** Invalidates every access token issued so far (as a revoked or expired session would). */
+  revokeTokens(): void;
+  /** The key URI and environment a Signet process needs to use the key. */
+  testKey(name: string, options?: { version?: string; params?: Record<string, string> }): { uri: string; env: Record<string, string> };
+  stop(): Promise<void>;
+}
+
+export async function startAzureKeyVaultEmulator(): Promise<AzureKeyVaultEmulator> {
+  const ca = makeThrowawayCa();
+  const state = new EmulatorState(ca);
+  const server = createServer({ key: ca.keyPem, cert: ca.certPem }, (req, res) => {
+    state.handle(req, res).catch((err) => reply(res, 500, { error: { code: 'InternalServerError', message: String(err) } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state.api(server);
+}
+
+class EmulatorState {
+  endpoint = '';
+  readonly tenantId = randomUUID();
+  readonly clientId = randomUUID();
+  readonly clientSecret = randomBytes(24).toString('base64url');
+  readonly faults = new FaultInjector();
+  readonly keys = new EmulatedKeyStore();
+  readonly stats = { token: 0, challenge: 0, getKey: 0, sign: 0 };
+  readonly #tokens = new Set<string>();
+  readonly #denied = new Set<VaultPermission>();
+  readonly #ca: ThrowawayCa;
+
+  constructor(ca: ThrowawayCa) {
+    this.#ca = ca;
+  }
+
+  api(server: Server): AzureKeyVaultEmulator {
+    const self = this;
+    return {
+      endpoint: this.endpoint,
+      tenantId: this.tenantId,
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      caFile: this.#ca.caFile,
+      faults: this.faults,
+      stats: this.stats,
+      keys: this.keys,
+      createKey: (name, options) => this.keys.create(name, options),
+      rotateKey: (name) => this.keys.rotate(name),
+      setPermission: (p, allowed) => void (allowed ? this.#denied.delete(p) : this.#denied.add(p)),
+      revokeTokens: () => this.#tokens.clear(),
+      testKey(name, options = {}) {
+        const params = new URLSearchParams({ endpoint: self.endpoint, 'ca-file': self.#ca.caFile, ...options.params });
+        const path = options.version ? `${name}/${options.version}` : name;
+        return {
+          uri: `azurekms://signet-test.vault.azure.net/${path}?${params.toString().replace(/%3A/g, ':').replace(/%2F/g, '/')}`,
+          env: {
+            AZURE_TENANT_ID: self.tenantId,
+            AZURE_CLIENT_ID: self.clientId,
+            AZURE_CLIENT_SECRET: self.clientSecret,
+            AZURE_AUTHORITY_HOST: self.endpoint,
+          },
+        };
+      },
+      async stop() {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        self.#ca.dispose();
+      },
+    };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.endpoint);
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] === this.tenantId) return this.#authority(req, res, parts.slice(1).join('/'));
+    if (parts[0] !== 'keys') return reply(res, 404, { error: { code: 'NotFound', message: `No route for ${url.pathname}` } });
+
+    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !this.#tokens.has(token)) {
+      this.stats.challenge++;
+      res.setHeader('WWW-Authenticate', `Bearer authorization="https://login.microsoftonline.com/${this.tenantId}", resource="${VAULT_RESOURCE}"`);
+      const message = token ? 'AKV10032: Invalid issuer or token.' : 'AKV10000: Request is missing a Bearer or PoP token.';
+      return reply(res, 401, { error: { code: 'Unauthorized', message } });
+    }
+    if (!url.searchParams.get('api-version')) {
+      return reply(res, 400, { error: { code: 'BadParameter', message: 'The api-version query parameter is required.' } });
+    }
+    const fault = await this.faults.take();
+    if (fault?.kind === 'reset') return void req.socket.destroy();
+    if (fault?.kind === 'throttle') {
+      if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+      return reply(res, 429, { error: { code: 'Throttled', message: 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached' } });
+    }
+    if (fault?.kind === 'error') return reply(res, fault.status, { error: { code: 'InternalServerError', message: 'The service is unavailable.' } });
+
+    try {
+      const body = req.method === 'POST' ? await readJson(req) : {};
+      return reply(res, 200, this.#vault(req.method ?? 'GET', parts.slice(1), body));
+    } catch (err) {
+      if (err instanceof VaultError) return reply(res, err.status, { error: { code: err.code, message: err.message } });
+      throw err;
+    }
+  }
+
+  #vault(method: string, path: string[], body: Record<string, unknown>): object {
+    const [name, second, third] = path;
+    if (!name) throw new VaultError(405, 'MethodNotAllowed', 'Listing keys is not emulated.');
+    if (method === 'GET' && path.length <= 2) {
+      this.#require('get');
+      this.stats.getKey++;
+      return this.keys.bundle(this.endpoint, this.keys.get(name, second));
+    }
+    if (method === 'POST' && third === 'sign' && second) {
+      this.#require('sign');
+      this.stats.sign++;
+      const signature = this.keys.sign(name, second, body.alg, body.value);
+      return { kid: `${this.endpoint}/keys/${name}/${second}`, value: Buffer.from(signature).toString('base64url') };
+    }
+    if (method === 'POST' && second === 'create' && path.length === 2) {
+      this.#require('create');
+      const kty = body.kty as EmulatedKeyOptions['kty'];
+      if (kty !== 'EC' && kty !== 'EC-HSM' && kty !== 'RSA' && kty !== 'RSA-HSM') throw new VaultError(400, 'BadParameter', `Key type ${String(kty)} is not supported.`);
+      if (kty.startsWith('EC') && body.crv !== undefined && body.crv !== 'P-256') throw new VaultError(400, 'BadParameter', `Curve ${String(body.crv)} is not emulated; only P-256.`);
+      const keyOps = Array.isArray(body.key_ops) ? (body.key_ops as string[]) : undefined;
+      return this.keys.bundle(this.endpoint, this.keys.create(name, { kty, keyOps }));
+    }
+    if (method === 'POST' && second === 'rotate' && path.length === 2) {
+      this.#require('rotate');
+      return this.keys.bundle(this.endpoint, this.keys.rotate(name));
+    }
+    throw new VaultError(405, 'MethodNotAllowed', `${method} /keys/${path.join('/')} is not emulated.`);
+  }
+
+  #require(permission: VaultPermission): void {
+    if (this.#denied.has(permission)) {
+      throw new VaultError(403, 'Forbidden', `The user, group or application 'appid=${this.clientId}' does not have keys ${permission} permission on key vault 'signet-test'.`);
+    }
+  }
+
+  /** Microsoft Entra ID, as much of it as MSAL's client-credentials flow needs. */
+  async #authority(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const base = `${this.endpoint}/${this.tenantId}`;
+    if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
+      return reply(res, 200, {
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        issuer: `${base}/v2.0`,
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      });
+    }
+    if (req.method === 'POST' && path === 'oauth2/v2.0/token') {
+      this.stats.token++;
+      const form = new URLSearchParams(await readBody(req));
+      if (form.get('grant_type') !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+      if (form.get('client_id') !== this.clientId) return oauthError(res, 400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`);
+      if (form.get('client_secret') !== this.clientSecret) return oauthError(res, 401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
+      const scopes = (form.get('scope') ?? '').split(' ');
+      if (!scopes.includes(`${VAULT_RESOURCE}/.default`)) return oauthError(res, 400, 'invalid_scope', 'AADSTS70011: The provided value for scope is not valid.');
+      const token = randomBytes(32).toString('base64url');
+      this.#tokens.add(token);
+      return reply(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+    }
+    return reply(res, 404, { error: 'not_found', error_description: `No authority route for ${path}` });
+  }
+}
+
+function oauthError(res: ServerResponse, status: number, error: string, description: string): void {
+  reply(res, status, { error, error_description: description, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)], timestamp: new Date().toISOString() });
+}
+
+function reply(res: ServerResponse, status: number, body: object): void {
+  if (res.headersSent || res.destroyed) return;
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new VaultError(400, 'BadParameter', 'The request body is not valid JSON.');
+  }
+}
