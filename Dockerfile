@@ -1,0 +1,32 @@
+# Signet's image: the compiled service on Node 20 (Debian bookworm), with SoftHSM 2 installed so the
+# default pkcs11 module path (/usr/lib/softhsm/libsofthsm2.so) exists; runs as the unprivileged node user.
+FROM node:20-bookworm-slim AS build
+# pkcs11js and better-sqlite3 are native addons, compiled at npm ci.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json ./
+COPY proto ./proto
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends softhsm2 ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY proto ./proto
+RUN mkdir -p /var/lib/signet /var/lib/signet-softhsm \
+ && chown node:node /var/lib/signet /var/lib/signet-softhsm
+USER node
+ENV NODE_ENV=production \
+    SIGNET_DATA_DIR=/var/lib/signet
+EXPOSE 7443
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["serve"]
