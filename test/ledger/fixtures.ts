@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerRecord } from '../../src/ledger/contract.js';
-import { openSigner } from '../../src/signers/index.js';
+import '../../src/signers/file/driver.js';
+import { openSigner } from '../../src/signers/registry.js';
 import type { Signer } from '../../src/signers/contract.js';
 
 export const ORIGIN = 'signet.test/ledger';
