@@ -2,7 +2,7 @@
 // the canonical entry, its leaf hash and its inclusion proof against the signed root.
 import { SignetError } from '../lib/errors.js';
 import { parseCanonical } from '../lib/jcs.js';
-import { parseCheckpoint } from './checkpoint.js';
+import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ReceiptBundle } from './contract.js';
 import { HASH_SIZE, isSize, leafHash, verifyInclusion, type Hash } from './merkle.js';
 import { verifyNote, type NoteVerifier } from './note.js';
@@ -52,7 +52,12 @@ export function verifyReceipt(bundle: ReceiptBundle, verifiers: NoteVerifier[], 
   } catch (err) {
     throw refuse(`checkpoint: ${err instanceof Error ? err.message : String(err)}`, err);
   }
-  const cp = parseCheckpoint(body);
+  let cp: Checkpoint;
+  try {
+    cp = parseCheckpoint(body);
+  } catch (err) {
+    throw refuse(err instanceof Error ? err.message : String(err), err);
+  }
   if (options.origin !== undefined && cp.origin !== options.origin) {
     throw refuse(`checkpoint origin is "${cp.origin}", expected "${options.origin}"`);
   }
