@@ -198,7 +198,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 /** Creates a key in the emulator and returns the key URI and env a Signet process needs to open it. */
-export function vaultKey(
+export function createVaultKey(
   emulator: VaultEmulator,
   name: string,
   algorithm: 'Ed25519' | 'ES256',

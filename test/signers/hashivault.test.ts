@@ -12,7 +12,7 @@ import { canGenerate, canRotate } from '../../src/signers/capabilities.js';
 import { parseKeyUri } from '../../src/signers/uri.js';
 import { isSignetError, type SignetErrorCode } from '../../src/lib/errors.js';
 import type { Signer } from '../../src/signers/contract.js';
-import { startVaultEmulator } from '../emulators/vault.js';
+import { createVaultKey, startVaultEmulator } from '../emulators/vault.js';
 import { runConformance, verifyIndependently } from './conformance.js';
 
 const vault = await startVaultEmulator();
@@ -61,7 +61,10 @@ runConformance({
   },
   open: (alg) => openSigner(uriOf(keyName(alg))),
   // The same key through the other URI form, with address and token from the Vault environment.
-  openAgain: (alg) => openSigner(`hashivault:///transit/${keyName(alg)}`, { env: { VAULT_ADDR: vault.address, VAULT_TOKEN: vault.token } }),
+  openAgain: (alg) => {
+    const { uri, env } = createVaultKey(vault, keyName(alg), alg);
+    return openSigner(uri.replace('hashivault://transit/', 'hashivault:///transit/'), { env });
+  },
 });
 
 runConformance({
