@@ -35,6 +35,8 @@ interface Version {
   state: State;
   algorithm: Algorithm;
   privateKey: KeyObject | undefined;
+  /** The P-256 private scalar, for signing a digest as it arrives (no second hash). */
+  scalar: Uint8Array | undefined;
   pem: string;
   createTime: { seconds: number; nanos: number };
 }
@@ -137,6 +139,7 @@ export class GcpKmsEmulator {
       state: 'ENABLED',
       algorithm: key.algorithm,
       privateKey: pair?.privateKey,
+      scalar: key.algorithm === 'EC_SIGN_P256_SHA256' ? Buffer.from((pair!.privateKey.export({ format: 'jwk' }) as { d: string }).d, 'base64url') : undefined,
       pem: pair ? pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() : '',
       createTime: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 },
     });
@@ -148,7 +151,7 @@ export class GcpKmsEmulator {
     const version = this.#version(versionName);
     if (!version) throw new Error(`no version ${versionName}`);
     version.state = state;
-    if (state === 'DESTROYED') version.privateKey = undefined;
+    if (state === 'DESTROYED') version.privateKey = version.scalar = undefined;
   }
 
   #key(name: string): Key {
@@ -281,8 +284,7 @@ export class GcpKmsEmulator {
     } else if (version.algorithm === 'EC_SIGN_P256_SHA256') {
       if (!digest || digest.length !== 32) throw statusError(grpc.status.INVALID_ARGUMENT, 'EC_SIGN_P256_SHA256 needs digest.sha256 of 32 bytes.');
       verifiedDigest = checkCrc(digest, req.digestCrc32c, 'digest');
-      const d = Buffer.from((version.privateKey.export({ format: 'jwk' }) as { d: string }).d, 'base64url');
-      signature = Buffer.from(p256.sign(digest, d, { prehash: false, format: 'der' }));
+      signature = Buffer.from(p256.sign(digest, version.scalar!, { prehash: false, format: 'der' }));
     } else {
       throw statusError(grpc.status.INVALID_ARGUMENT, `${version.algorithm} is not supported by this emulator's AsymmetricSign.`);
     }
