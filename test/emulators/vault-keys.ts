@@ -31,6 +31,8 @@ const HASHES: Record<string, string> = { 'sha2-224': 'sha224', 'sha2-256': 'sha2
 
 export class TransitKey {
   readonly versions: Version[] = [];
+  /** 0: any version may sign; otherwise versions below it are refused, as in Vault. */
+  minEncryptionVersion = 0;
 
   constructor(readonly name: string, readonly type: TransitKeyType) {
     this.rotate();
@@ -75,7 +77,7 @@ export class TransitKey {
       latest_version: this.latest,
       min_available_version: 0,
       min_decryption_version: 1,
-      min_encryption_version: 0,
+      min_encryption_version: this.minEncryptionVersion,
       deletion_allowed: false,
       derived: false,
       exportable: false,
@@ -96,6 +98,9 @@ export class TransitKey {
     const version = p.keyVersion === 0 ? this.latest : p.keyVersion;
     if (version > this.latest) throw new TransitError(400, 'requested version for signing is higher than the latest key version');
     if (version < 1) throw new TransitError(400, 'invalid key version');
+    if (this.minEncryptionVersion > 0 && version < this.minEncryptionVersion) {
+      throw new TransitError(400, 'requested version for signing is less than the minimum encryption key version');
+    }
     const key = this.versions[version - 1]!.privateKey;
     let body: string;
     if (this.type === 'ed25519') {

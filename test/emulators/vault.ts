@@ -1,5 +1,5 @@
 // A local HashiCorp Vault emulator speaking the Transit HTTP API that node-vault drives:
-// sys/health, transit/keys (create, read, rotate), transit/sign (single and batch_input), with
+// sys/health, transit/keys (create, read, rotate, config), transit/sign (single and batch_input), with
 // X-Vault-Token checked, Vault-shaped errors, key versions and faults injected on demand.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -89,6 +89,14 @@ export async function startVaultEmulator(options: { token?: string } = {}): Prom
       const key = keys.get(name);
       if (!key) return reply(res, 400, { errors: ['key not found'] });
       key.rotate();
+      return reply(res, 200, envelope(key.describe()));
+    }
+    if (op === 'keys' && req.method === 'POST' && extra === 'config') {
+      const key = keys.get(name);
+      if (!key) return reply(res, 400, { errors: ['no existing key named ' + name + ' could be found'] });
+      const min = Number(body.min_encryption_version ?? key.minEncryptionVersion);
+      if (!Number.isInteger(min) || min < 0 || min > key.latest) return reply(res, 400, { errors: ['min encryption version must be between 0 and the latest version'] });
+      key.minEncryptionVersion = min;
       return reply(res, 200, envelope(key.describe()));
     }
     if (op === 'sign' && (req.method === 'POST' || req.method === 'PUT')) return sign(res, name, extra, body);

@@ -216,6 +216,18 @@ describe('hashivault driver', () => {
       assert.equal(verifyIndependently(v2.pem, 'Ed25519', Buffer.from('before rotation'), first.signature), false);
     });
 
+    it('when Vault refuses the cached version (min_encryption_version raised after rotation), re-reads the key and signs with the latest', async () => {
+      const signer = await open('min-version', 'ecdsa-p256');
+      vault.rotate('min-version').minEncryptionVersion = 2;
+      const single = await signVerified(signer, 'after min_encryption_version=2');
+      assert.equal(single.keyVersion, '2');
+      vault.rotate('min-version').minEncryptionVersion = 3;
+      const batch = await signer.signMany([{ message: Buffer.from('a') }, { message: Buffer.from('b') }]);
+      assert.deepEqual(batch.map((r) => r.keyVersion), ['3', '3']);
+      const v3 = await signer.publicKey('3');
+      assert.ok(verifyIndependently(v3.pem, 'ES256', Buffer.from('b'), batch[1]!.signature));
+    });
+
     it('gives the public key of a version newer than its cache by asking Vault', async () => {
       const signer = await open('newer', 'ecdsa-p256');
       const v1 = await signer.publicKey();

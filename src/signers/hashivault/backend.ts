@@ -6,7 +6,7 @@ import { TtlCache } from '../cache.js';
 import type { KeyAlgorithm, SignOptions } from '../contract.js';
 import { derToP1363 } from '../keys.js';
 import { withRetry } from '../retry.js';
-import type { TransitClient, TransitSignature, TransitSignRequest } from './client.js';
+import { VaultCallError, type TransitClient, type TransitSignature, type TransitSignRequest } from './client.js';
 import type { VaultDriverConfig } from './config.js';
 import { callError, describe, retryable, startupError, type CallSite } from './errors.js';
 import { parseKeyInfo, type TransitKeyInfo } from './key-info.js';
@@ -14,6 +14,14 @@ import { parseKeyInfo, type TransitKeyInfo } from './key-info.js';
 /** Items per batch_input request; larger batches go out as several requests in parallel. */
 const MAX_BATCH_ITEMS = 1000;
 const DRIVER = 'hashivault';
+/** Vault's refusal of a pinned version that rotation (and min_encryption_version) left behind. */
+const STALE_VERSION = /requested version for signing is (less than the minimum|higher than the latest)/;
+
+class StaleVersion extends Error {
+  constructor(readonly error: SignetError) {
+    super(error.message);
+  }
+}
 
 interface Bounds {
   deadline: number;
@@ -72,33 +80,52 @@ export class VaultTransitBackend implements KeyBackend {
   }
 
   async sign(payload: Uint8Array, options: SignOptions): Promise<RawSignature> {
-    const bounds = this.#bounds(options);
-    const info = await this.#info(bounds);
-    const data = await this.#signRequest({ ...this.#common(info), input: base64(payload) }, bounds);
-    return this.#decode(data, info.latestVersion, 'signature');
+    return this.#pinned(options, async (info, bounds) => {
+      const data = await this.#signRequest({ ...this.#common(info), input: base64(payload) }, bounds);
+      return this.#decode(data, info.latestVersion, 'signature');
+    });
   }
 
   async signBatch(payloads: Uint8Array[], options: SignOptions): Promise<RawSignature[]> {
     if (payloads.length === 0) return [];
-    const bounds = this.#bounds(options);
-    const info = await this.#info(bounds);
     const chunks: Uint8Array[][] = [];
     for (let i = 0; i < payloads.length; i += MAX_BATCH_ITEMS) chunks.push(payloads.slice(i, i + MAX_BATCH_ITEMS));
-    const answers = await Promise.all(
-      chunks.map(async (chunk, c) => {
-        const data = await this.#signRequest({ ...this.#common(info), batch_input: chunk.map((p) => ({ input: base64(p) })) }, bounds);
-        const results = data.batch_results;
-        if (!Array.isArray(results) || results.length !== chunk.length) {
-          throw new SignetError('INTEGRITY', `${this.uri}: Vault answered ${Array.isArray(results) ? results.length : 'no'} batch results for ${chunk.length} inputs`);
-        }
-        return results.map((r, i) => {
-          const index = c * MAX_BATCH_ITEMS + i;
-          if (r.error) throw new SignetError('FAILED_PRECONDITION', `${this.uri}: Vault refused batch item ${index}: ${r.error.slice(0, 300)}`);
-          return this.#decode(r, info.latestVersion, `batch_results[${index}]`);
-        });
-      }),
-    );
-    return answers.flat();
+    return this.#pinned(options, async (info, bounds) => {
+      const answers = await Promise.all(chunks.map((chunk, c) => this.#signChunk(chunk, c * MAX_BATCH_ITEMS, info, bounds)));
+      return answers.flat();
+    });
+  }
+
+  async #signChunk(chunk: Uint8Array[], offset: number, info: TransitKeyInfo, bounds: Bounds): Promise<RawSignature[]> {
+    const data = await this.#signRequest({ ...this.#common(info), batch_input: chunk.map((p) => ({ input: base64(p) })) }, bounds);
+    const results = data.batch_results;
+    if (!Array.isArray(results) || results.length !== chunk.length) {
+      throw new SignetError('INTEGRITY', `${this.uri}: Vault answered ${Array.isArray(results) ? results.length : 'no'} batch results for ${chunk.length} inputs`);
+    }
+    return results.map((r, i) => {
+      if (r.error) {
+        const error = new SignetError('FAILED_PRECONDITION', `${this.uri}: Vault refused batch item ${offset + i}: ${r.error.slice(0, 300)}`);
+        throw STALE_VERSION.test(r.error) ? new StaleVersion(error) : error;
+      }
+      return this.#decode(r, info.latestVersion, `batch_results[${offset + i}]`);
+    });
+  }
+
+  /**
+   * Runs a signing call pinned to the cached latest version. If Vault no longer signs with that
+   * version (min_encryption_version raised after a rotation), reads the key again and retries once.
+   */
+  async #pinned<T>(options: SignOptions, call: (info: TransitKeyInfo, bounds: Bounds) => Promise<T>): Promise<T> {
+    const bounds = this.#bounds(options);
+    try {
+      return await call(await this.#info(bounds), bounds);
+    } catch (err) {
+      if (!(err instanceof StaleVersion)) throw err;
+      const fresh = await this.#cache.refresh('key', () => this.#load(bounds));
+      return call(fresh, bounds).catch((again) => {
+        throw again instanceof StaleVersion ? again.error : again;
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -140,7 +167,8 @@ export class VaultTransitBackend implements KeyBackend {
         { driver: DRIVER, deadline: bounds.deadline, signal: bounds.signal, retryable, describe },
       );
     } catch (err) {
-      throw callError(err, site);
+      const error = callError(err, site);
+      throw err instanceof VaultCallError && err.status === 400 && STALE_VERSION.test(err.errors[0] ?? '') ? new StaleVersion(error) : error;
     }
   }
 
