@@ -53,7 +53,10 @@ export class Pkcs11KeyBackend implements KeyBackend {
         pool.recover(err, seenEpoch);
         return await this.#signOnce(payload, options, () => {});
       } catch (again) {
-        throw pkcs11Failure(`${this.uri}: sign failed after re-opening sessions (first ${ckrOf(err)})`, again);
+        if (again instanceof SignetError && again.code !== 'CONFIG') throw again;
+        // At run time a token that cannot be reached again is unavailable, not a start-up mistake.
+        const why = ckrOf(again) ?? (again instanceof Error ? again.message : String(again));
+        throw new SignetError('UNAVAILABLE', `${this.uri}: sign failed (${ckrOf(err)}) and again after re-opening sessions: ${why}`, { cause: again });
       }
     }
   }

@@ -57,6 +57,9 @@ export class SessionPool {
   #moduleGeneration: number;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Operations running now; close() waits for them before the module may be finalised. */
+  #active = 0;
+  #drained: (() => void) | undefined;
 
   /** Finds the token and logs in on a first session, so a wrong PIN fails here, at start-up. */
   constructor(module: Pkcs11Module, options: SessionPoolOptions) {
@@ -90,6 +93,7 @@ export class SessionPool {
    */
   async run<T>(fn: (session: Buffer, epoch: number) => Promise<T> | T, options: SignOptions = {}): Promise<T> {
     const session = await this.#acquire(options);
+    this.#active++;
     let ok = false;
     try {
       const result = await fn(session.handle, session.epoch);
@@ -98,6 +102,7 @@ export class SessionPool {
     } finally {
       if (ok) this.#release(session);
       else this.#discard(session);
+      if (--this.#active === 0) this.#drained?.();
     }
   }
 
@@ -129,12 +134,14 @@ export class SessionPool {
     this.#release(this.#openSession());
   }
 
+  /** Refuses new work, fails waiters, and resolves once running operations have finished. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     for (const w of this.#waiters.splice(0)) w.reject(new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed'));
     for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
+    if (this.#active > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
   }
 
   async #acquire(options: SignOptions): Promise<PooledSession> {
@@ -185,7 +192,7 @@ export class SessionPool {
   /** Closes a session and, if callers wait, opens one in its place for the first of them. */
   #discard(session: PooledSession): void {
     this.#closeQuietly(session);
-    const waiter = this.#waiters.shift();
+    const waiter = this.#closed ? undefined : this.#waiters.shift();
     if (!waiter) return;
     try {
       waiter.resolve(this.#openSession());

@@ -1,0 +1,121 @@
+// SessionPool on a real SoftHSM token: bounded sessions, waiting up to a deadline, one login per
+// token, keep-alive pings that drop dead sessions, and a close that waits for running operations.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it, before, after } from 'node:test';
+import { isSignetError } from '../../src/lib/errors.js';
+import { Pkcs11Module } from '../../src/signers/pkcs11/module.js';
+import { PROFILES, SessionPool, type PoolProfile } from '../../src/signers/pkcs11/session-pool.js';
+import { softhsmToken } from '../helpers/softhsm.js';
+
+const token = softhsmToken();
+
+describe('SessionPool on SoftHSM', () => {
+  let module: Pkcs11Module;
+  const pools: SessionPool[] = [];
+  const pool = (maxSessions: number, profile: PoolProfile = PROFILES.default!) => {
+    const p = new SessionPool(module, { selector: { label: token.label }, pin: token.pin, profile, maxSessions });
+    pools.push(p);
+    return p;
+  };
+  const slot = () => module.lib.C_GetSlotList(true).find((s) => module.lib.C_GetTokenInfo(s).label.trimEnd() === token.label)!;
+
+  before(() => {
+    module = Pkcs11Module.acquire(token.modulePath);
+  });
+  after(async () => {
+    for (const p of pools) await p.close();
+    module.release();
+  });
+
+  it('logs in once per token: sessions opened later find the user already logged in', async () => {
+    module.lib.C_CloseAllSessions(slot()); // start logged out
+    const original = module.lib.C_Login;
+    let logins = 0;
+    module.lib.C_Login = function (...args: Parameters<typeof original>) {
+      logins++;
+      return original.apply(this, args);
+    };
+    try {
+      const p = pool(4);
+      await Promise.all(Array.from({ length: 4 }, () => p.run(() => sleep(5))));
+      assert.equal(p.size.open, 4);
+      assert.equal(logins, 1);
+    } finally {
+      module.lib.C_Login = original;
+    }
+  });
+
+  it('when 30 callers arrive at once, never runs more than maxSessions operations at a time', async () => {
+    const p = pool(3);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 30 }, () =>
+        p.run(async () => {
+          peak = Math.max(peak, ++running);
+          await sleep(2);
+          running--;
+        }),
+      ),
+    );
+    assert.equal(peak, 3);
+    assert.ok(p.size.open <= 3);
+    assert.equal(p.size.waiting, 0);
+  });
+
+  it('when every session stays busy, a waiting caller gets DEADLINE_EXCEEDED at its deadline or on abort', async () => {
+    const p = pool(1);
+    let release!: () => void;
+    const busy = p.run(() => new Promise<void>((r) => (release = r)));
+    await sleep(1);
+    const started = Date.now();
+    await assert.rejects(p.run(() => 1, { deadline: Date.now() + 80 }), (e) => isSignetError(e, 'DEADLINE_EXCEEDED'));
+    assert.ok(Date.now() - started >= 70, 'waited until the deadline');
+    const controller = new AbortController();
+    const aborted = p.run(() => 1, { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(aborted, (e) => isSignetError(e, 'DEADLINE_EXCEEDED'));
+    release();
+    await busy;
+    assert.equal(await p.run(() => 'free again'), 'free again');
+    assert.equal(p.size.open, 1);
+  });
+
+  it('pings idle sessions under the keep-alive profile, and drops a session whose ping fails', async () => {
+    const p = pool(2, { name: 'test', maxSessions: 2, keepAliveMs: 2000 });
+    const original = module.lib.C_GetSessionInfo;
+    let pings = 0;
+    module.lib.C_GetSessionInfo = function (...args: Parameters<typeof original>) {
+      pings++;
+      return original.apply(this, args);
+    };
+    try {
+      await p.run(() => undefined);
+      assert.equal(p.size.idle, 1);
+      await sleep(2300);
+      assert.ok(pings >= 1, `idle session pinged (${pings})`);
+      assert.equal(p.size.idle, 1, 'a live session stays in the pool');
+      module.lib.C_CloseAllSessions(slot());
+      await sleep(2300);
+      assert.equal(p.size.idle, 0, 'the dead session was dropped');
+      assert.equal(p.size.open, 0);
+    } finally {
+      module.lib.C_GetSessionInfo = original;
+    }
+  });
+
+  it('close() waits for running operations, then refuses new ones with UNAVAILABLE', async () => {
+    const p = pool(2);
+    let finished = false;
+    const op = p.run(async () => {
+      await sleep(50);
+      finished = true;
+    });
+    await sleep(1);
+    await p.close();
+    assert.equal(finished, true);
+    await op;
+    await assert.rejects(p.run(() => 1), (e) => isSignetError(e, 'UNAVAILABLE'));
+  });
+});
