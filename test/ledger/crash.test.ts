@@ -5,8 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serviceClient, unary } from '../../src/client/grpc.js';
-import type { LedgerServiceClient } from '../../src/gen/signet/v1/LedgerService.js';
+import { ledgerClient } from '../../src/client/ledger.js';
 import type { AppendReceiptRequest } from '../../src/gen/signet/v1/AppendReceiptRequest.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openSigner } from '../../src/signers/registry.js';
@@ -71,7 +70,7 @@ describe('crash safety', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { child, port } = await startChild(t.db, keyPath);
       const exited = new Promise((ok) => child.once('exit', ok));
-      const client = serviceClient<LedgerServiceClient>('signet.v1.LedgerService', `127.0.0.1:${port}`);
+      const client = ledgerClient(`127.0.0.1:${port}`);
       const before = acked.size;
       let stop = false;
       const toRetry = retry;
@@ -82,10 +81,10 @@ describe('crash safety', () => {
           const reqs = w === 0 && toRetry.length > 0 ? toRetry.splice(0, 20) : Array.from({ length: many ? 20 : 1 }, () => request(round, w));
           try {
             if (reqs.length === 1) {
-              const r = await unary(client, client.AppendReceipt, reqs[0]!);
+              const r = await client.appendReceipt(reqs[0]!);
               remember(r.entry, r.index);
             } else {
-              const res = await unary(client, client.AppendReceipts, { receipts: reqs });
+              const res = await client.appendReceipts({ receipts: reqs });
               res.receipts.forEach((r) => remember(r.entry, r.index));
             }
           } catch {

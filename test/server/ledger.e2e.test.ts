@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { serviceClient, unary } from '../../src/client/grpc.js';
-import type { LedgerServiceClient } from '../../src/gen/signet/v1/LedgerService.js';
+import { ledgerClient, type LedgerApi } from '../../src/client/ledger.js';
 import type { ReceiptRecord } from '../../src/gen/signet/v1/ReceiptRecord.js';
 import type { Receipt__Output } from '../../src/gen/signet/v1/Receipt.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -44,9 +43,9 @@ const bundleOf = (r: Receipt__Output) => ({
   treeSize: r.tree_size,
 });
 
-async function serve(ledger: Ledger): Promise<{ server: RunningGrpcServer; client: LedgerServiceClient }> {
+async function serve(ledger: Ledger): Promise<{ server: RunningGrpcServer; client: LedgerApi }> {
   const server = await startGrpcServer('127.0.0.1:0', { modules: [ledgerService(ledger)], logger: silentLogger, limits: LIMITS });
-  return { server, client: serviceClient<LedgerServiceClient>('signet.v1.LedgerService', `127.0.0.1:${server.port}`) };
+  return { server, client: ledgerClient(`127.0.0.1:${server.port}`) };
 }
 
 const rejectsWith = async (p: Promise<unknown>, status: grpc.status, field?: string) => {
@@ -63,7 +62,7 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
   let pem: string;
   let ledger: Ledger;
   let server: RunningGrpcServer;
-  let client: LedgerServiceClient;
+  let client: LedgerApi;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'signet-ledger-e2e-'));
@@ -81,7 +80,7 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
   });
 
   it('appends one receipt and answers with a bundle that verifies with the public key alone', async () => {
-    const res = await unary(client, client.AppendReceipt, { receipt: record(0) });
+    const res = await client.appendReceipt({ receipt: record(0) });
     const entry = checkReceipt(bundleOf(res), pem, ORIGIN);
     assert.deepEqual([entry.type, entry.agent, entry.jti, entry.metadata], ['receipt', 'agent-0', 'jti-0', { attempt: 1 }]);
     assert.equal(res.index, 0);
@@ -89,7 +88,7 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
 
   it('appends many receipts in one call under one checkpoint, each with its own proof', async () => {
     const before = ledger.stats.signatures;
-    const res = await unary(client, client.AppendReceipts, { receipts: Array.from({ length: 50 }, (_, i) => ({ receipt: record(i + 1) })) });
+    const res = await client.appendReceipts({ receipts: Array.from({ length: 50 }, (_, i) => ({ receipt: record(i + 1) })) });
     assert.equal(res.receipts.length, 50);
     assert.equal(ledger.stats.signatures - before, 1);
     const indices = new Set(res.receipts.map((r) => r.index));
@@ -98,9 +97,9 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
   });
 
   it('when an append is retried with its idempotency key, answers the original receipt without writing', async () => {
-    const first = await unary(client, client.AppendReceipt, { receipt: record(100), idempotency_key: 'retry-me' });
+    const first = await client.appendReceipt({ receipt: record(100), idempotency_key: 'retry-me' });
     const size = ledger.size;
-    const again = await unary(client, client.AppendReceipt, { receipt: record(100), idempotency_key: 'retry-me' });
+    const again = await client.appendReceipt({ receipt: record(100), idempotency_key: 'retry-me' });
     assert.equal(again.index, first.index);
     assert.deepEqual(again.entry, first.entry);
     assert.equal(ledger.size, size);
@@ -111,66 +110,66 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
     const seen: number[] = [];
     let page_token = '';
     do {
-      const res = await unary(client, client.GetEntries, { start: 0, page_size: 20, page_token });
+      const res = await client.getEntries({ start: 0, page_size: 20, page_token });
       for (const e of res.entries) seen.push(e.index);
       page_token = res.next_page_token;
     } while (page_token);
     assert.deepEqual(seen, Array.from({ length: ledger.size }, (_, i) => i));
-    const one = await unary(client, client.GetEntry, { index: 7 });
+    const one = await client.getEntry({ index: 7 });
     assert.equal(JSON.parse(one.entry.toString()).resource, 'git://repo/7');
   });
 
   it('serves checkpoints and inclusion proofs, by index and by leaf hash, that verify independently', async () => {
-    const latest = await unary(client, client.GetCheckpoint, {});
+    const latest = await client.getCheckpoint({});
     const cp = checkNote(latest.note, pem);
     assert.equal(cp.size, latest.size);
-    const byIndex = await unary(client, client.GetInclusionProof, { index: 3 });
+    const byIndex = await client.getInclusionProof({ index: 3 });
     assert.equal(byIndex.tree_size, latest.size);
     assert.ok(rootFromInclusion(byIndex.leaf_hash, 3, byIndex.tree_size, byIndex.proof).equals(cp.root));
-    const byLeaf = await unary(client, client.GetInclusionProof, { leaf_hash: byIndex.leaf_hash, tree_size: 51 });
+    const byLeaf = await client.getInclusionProof({ leaf_hash: byIndex.leaf_hash, tree_size: 51 });
     assert.deepEqual([byLeaf.index, byLeaf.tree_size], [3, 51]);
     const at51 = checkNote(byLeaf.checkpoint, pem);
     assert.ok(rootFromInclusion(byLeaf.leaf_hash, 3, 51, byLeaf.proof).equals(at51.root));
   });
 
   it('serves consistency proofs between checkpoints that verify independently', async () => {
-    const old = await unary(client, client.GetCheckpoint, { size: 1 });
-    const res = await unary(client, client.GetConsistencyProof, { size1: 1 });
+    const old = await client.getCheckpoint({ size: 1 });
+    const res = await client.getConsistencyProof({ size1: 1 });
     const now = checkNote(res.checkpoint, pem);
     assert.ok(consistent(1, res.size2, res.proof, checkNote(old.note, pem).root, now.root));
     assert.equal(consistent(1, res.size2, res.proof, now.root, now.root), false);
   });
 
   it('runs VerifyChain over the whole ledger and over a range', async () => {
-    const whole = await unary(client, client.VerifyChain, {});
+    const whole = await client.verifyChain({});
     assert.deepEqual([whole.valid, whole.entries_checked, whole.end], [true, ledger.size, ledger.size]);
     assert.equal(whole.first_bad_index, undefined);
-    const range = await unary(client, client.VerifyChain, { start: 10, end: 51 });
+    const range = await client.verifyChain({ start: 10, end: 51 });
     assert.deepEqual([range.valid, range.entries_checked], [true, 41]);
   });
 
   describe('bad input', () => {
     it('when the entry type is unknown, answers INVALID_ARGUMENT naming receipt.type', () =>
-      rejectsWith(unary(client, client.AppendReceipt, { receipt: record(1, { type: 'payment' }) }), grpc.status.INVALID_ARGUMENT, 'receipt.type'));
+      rejectsWith(client.appendReceipt({ receipt: record(1, { type: 'payment' }) }), grpc.status.INVALID_ARGUMENT, 'receipt.type'));
     it('when metadata is over its limit, answers INVALID_ARGUMENT naming receipt.metadata', () =>
-      rejectsWith(unary(client, client.AppendReceipt, { receipt: record(1, { metadata_json: JSON.stringify({ x: 'y'.repeat(5000) }) }) }), grpc.status.INVALID_ARGUMENT, 'receipt.metadata'));
+      rejectsWith(client.appendReceipt({ receipt: record(1, { metadata_json: JSON.stringify({ x: 'y'.repeat(5000) }) }) }), grpc.status.INVALID_ARGUMENT, 'receipt.metadata'));
     it('when one receipt of many is bad, answers INVALID_ARGUMENT naming it and appends none', async () => {
       const size = ledger.size;
-      await rejectsWith(unary(client, client.AppendReceipts, { receipts: [{ receipt: record(1) }, { receipt: record(2, { request_sha256: 'nope' }) }] }), grpc.status.INVALID_ARGUMENT, 'receipts[1].receipt.request_sha256');
+      await rejectsWith(client.appendReceipts({ receipts: [{ receipt: record(1) }, { receipt: record(2, { request_sha256: 'nope' }) }] }), grpc.status.INVALID_ARGUMENT, 'receipts[1].receipt.request_sha256');
       assert.equal(ledger.size, size);
     });
     it('when a proof is asked for an index beyond the tree, answers OUT_OF_RANGE', () =>
-      rejectsWith(unary(client, client.GetInclusionProof, { index: 1_000_000 }), grpc.status.OUT_OF_RANGE));
+      rejectsWith(client.getInclusionProof({ index: 1_000_000 }), grpc.status.OUT_OF_RANGE));
     it('when an entry is asked beyond the tree, answers OUT_OF_RANGE', () =>
-      rejectsWith(unary(client, client.GetEntry, { index: 1_000_000 }), grpc.status.OUT_OF_RANGE));
+      rejectsWith(client.getEntry({ index: 1_000_000 }), grpc.status.OUT_OF_RANGE));
     it('when size1 > size2, answers INVALID_ARGUMENT naming size1', () =>
-      rejectsWith(unary(client, client.GetConsistencyProof, { size1: 40, size2: 1 }), grpc.status.INVALID_ARGUMENT, 'size1'));
+      rejectsWith(client.getConsistencyProof({ size1: 40, size2: 1 }), grpc.status.INVALID_ARGUMENT, 'size1'));
     it('when a checkpoint is asked at a size beyond the tree, answers OUT_OF_RANGE', () =>
-      rejectsWith(unary(client, client.GetCheckpoint, { size: 1_000_000 }), grpc.status.OUT_OF_RANGE));
+      rejectsWith(client.getCheckpoint({ size: 1_000_000 }), grpc.status.OUT_OF_RANGE));
     it('when VerifyChain is asked beyond the tree, answers OUT_OF_RANGE', () =>
-      rejectsWith(unary(client, client.VerifyChain, { end: 1_000_000 }), grpc.status.OUT_OF_RANGE));
+      rejectsWith(client.verifyChain({ end: 1_000_000 }), grpc.status.OUT_OF_RANGE));
     it('when a page token was not issued by the server, answers INVALID_ARGUMENT naming page_token', () =>
-      rejectsWith(unary(client, client.GetEntries, { page_token: 'garbage' }), grpc.status.INVALID_ARGUMENT, 'page_token'));
+      rejectsWith(client.getEntries({ page_token: 'garbage' }), grpc.status.INVALID_ARGUMENT, 'page_token'));
   });
 });
 
@@ -181,7 +180,7 @@ describe('LedgerService pushback over gRPC', () => {
     const ledger = await Ledger.open({ path: join(dir, 'l.db'), signer, origin: ORIGIN, batch: { maxDelayMs: 500, maxPending: 3 } });
     const { server, client } = await serve(ledger);
     try {
-      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => unary(client, client.AppendReceipt, { receipt: record(i) })));
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => client.appendReceipt({ receipt: record(i) })));
       const ok = results.filter((r) => r.status === 'fulfilled').length;
       const refused = results.filter((r) => r.status === 'rejected' && codeOf(r.reason) === grpc.status.RESOURCE_EXHAUSTED).length;
       assert.deepEqual([ok, refused], [3, 5]);
