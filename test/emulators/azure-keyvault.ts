@@ -22,8 +22,11 @@ export interface AzureKeyVaultEmulator {
   /** The throwaway CA's certificate (PEM file): trusted only by what is told to. */
   readonly caFile: string;
   readonly faults: FaultInjector;
-  /** Requests served, by kind. `challenge` counts 401s sent to requests without a valid token. */
-  readonly stats: { token: number; challenge: number; getKey: number; sign: number };
+  /**
+   * Requests served, by kind. `challenge` counts 401s sent to requests without a valid token;
+   * `peakInFlight` is the most authenticated vault requests seen at once.
+   */
+  readonly stats: { token: number; challenge: number; getKey: number; sign: number; peakInFlight: number };
   readonly keys: EmulatedKeyStore;
   createKey(name: string, options?: EmulatedKeyOptions): EmulatedKeyVersion;
   rotateKey(name: string): EmulatedKeyVersion;
@@ -54,7 +57,8 @@ class EmulatorState {
   readonly clientSecret = randomBytes(24).toString('base64url');
   readonly faults = new FaultInjector();
   readonly keys = new EmulatedKeyStore();
-  readonly stats = { token: 0, challenge: 0, getKey: 0, sign: 0 };
+  readonly stats = { token: 0, challenge: 0, getKey: 0, sign: 0, peakInFlight: 0 };
+  #inFlight = 0;
   readonly #tokens = new Set<string>();
   readonly #denied = new Set<VaultPermission>();
   readonly #ca: ThrowawayCa;
@@ -115,6 +119,15 @@ class EmulatorState {
     if (!url.searchParams.get('api-version')) {
       return reply(res, 400, { error: { code: 'BadParameter', message: 'The api-version query parameter is required.' } });
     }
+    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, ++this.#inFlight);
+    try {
+      await this.#authenticated(req, res, url, parts);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #authenticated(req: IncomingMessage, res: ServerResponse, url: URL, parts: string[]): Promise<void> {
     const fault = await this.faults.take();
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'throttle') {

@@ -2,9 +2,10 @@
 // the HTTPS Key Vault emulator: the custody contract, retries, deadlines, rotation, start-up errors.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
 import { canGenerate, canRotate, driverFor, openSigner } from '../../src/signers/index.js';
+import type { Signer } from '../../src/signers/contract.js';
 import { parseKeyUri } from '../../src/signers/uri.js';
 import { startAzureKeyVaultEmulator } from '../emulators/azure-keyvault.js';
 import { runConformance, verifyIndependently } from './conformance.js';
@@ -40,6 +41,13 @@ runConformance({
 });
 
 describe('azurekms driver', () => {
+  /** One signer for the tests that only inject faults: each open costs TLS handshakes and a token. */
+  let shared: Signer;
+  before(async () => {
+    shared = await open('signet-p256');
+  });
+  after(() => shared.close());
+
   it('when the first request has no token, Key Vault challenges and the SDK gets one from the token endpoint', async () => {
     const before = { ...emulator.stats };
     const signer = await open('signet-hsm');
@@ -53,7 +61,7 @@ describe('azurekms driver', () => {
   });
 
   it('when signing many times, the key metadata is read once at open and not per signature', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     const gets = emulator.stats.getKey;
     const signs = emulator.stats.sign;
     await signer.signMany(Array.from({ length: 10 }, (_, i) => ({ message: Buffer.from(`m${i}`) })));
@@ -61,8 +69,23 @@ describe('azurekms driver', () => {
     assert.equal(emulator.stats.sign, signs + 10);
   });
 
+  it('when signMany gets more inputs than max-in-flight, no more than that many calls reach the vault at once', async () => {
+    const signer = await open('signet-p256', { params: { 'max-in-flight': '4' } });
+    await signer.sign({ digest: digestOf('warm') });
+    emulator.faults.latency(30);
+    emulator.stats.peakInFlight = 0;
+    try {
+      const messages = Array.from({ length: 12 }, (_, i) => Buffer.from(`bounded ${i}`));
+      const results = await signer.signMany(messages.map((message) => ({ message })));
+      results.forEach((r, i) => assert.ok(verifyIndependently(p256.publicPem, 'ES256', messages[i]!, r.signature)));
+      assert.ok(emulator.stats.peakInFlight <= 4 && emulator.stats.peakInFlight >= 2, `peak ${emulator.stats.peakInFlight}`);
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
   it('when Key Vault answers 429 three times, the retries absorb it within the deadline', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     const signs = emulator.stats.sign;
     emulator.faults.throttle(3);
     const start = Date.now();
@@ -73,7 +96,7 @@ describe('azurekms driver', () => {
   });
 
   it('when Key Vault answers 429 with Retry-After: 1, the next attempt waits at least a second', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     emulator.faults.throttle(1, 1);
     const start = Date.now();
     await signer.sign({ digest: digestOf('retry-after') }, { deadline: Date.now() + 3_000 });
@@ -82,7 +105,7 @@ describe('azurekms driver', () => {
   });
 
   it('when Retry-After is beyond the deadline, the caller gets UNAVAILABLE at once rather than a wait', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     emulator.faults.throttle(1, 30);
     const start = Date.now();
     await assert.rejects(signer.sign({ digest: digestOf('x') }, { deadline: Date.now() + 2_000 }), code('UNAVAILABLE', /HTTP 429/));
@@ -91,7 +114,7 @@ describe('azurekms driver', () => {
   });
 
   it('when the connection is reset twice and a 503 follows, the signature still comes back', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     emulator.faults.reset(2);
     await signer.sign({ digest: digestOf('reset') }, { deadline: Date.now() + 3_000 });
     emulator.faults.serverError(1, 503);
@@ -99,7 +122,7 @@ describe('azurekms driver', () => {
   });
 
   it('when the vault stays down past the deadline, sign fails UNAVAILABLE naming the driver and cause, in time', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     emulator.faults.down(true, 503);
     try {
       const start = Date.now();
@@ -112,7 +135,7 @@ describe('azurekms driver', () => {
   });
 
   it('when the vault hangs, the caller\'s deadline ends the call with DEADLINE_EXCEEDED, not a hang', async () => {
-    const signer = await open('signet-p256');
+    const signer = shared;
     emulator.faults.latency(5_000);
     try {
       const start = Date.now();
@@ -198,7 +221,7 @@ describe('azurekms driver', () => {
     } finally {
       emulator.setPermission('get', true);
     }
-    const signer = await open('signet-p256');
+    const signer = shared;
     emulator.setPermission('sign', false);
     try {
       await assert.rejects(signer.sign({ digest: digestOf('denied') }), code('PERMISSION_DENIED', /sign permission/));

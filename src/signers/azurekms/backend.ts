@@ -17,6 +17,8 @@ export interface AzureBackendConfig {
   /** A version named in the URI: always used. Otherwise the latest, re-read after the cache TTL. */
   pinnedVersion: string | undefined;
   cacheTtlMs: number;
+  /** Most sign calls one signBatch keeps in flight (Key Vault has no batch sign). */
+  maxInFlight: number;
 }
 
 export class AzureKeyBackend implements KeyBackend {
@@ -67,7 +69,23 @@ export class AzureKeyBackend implements KeyBackend {
     return { signature, version: key.version };
   }
 
-  async close(): Promise<void> {}
+  /** Key Vault has no batch sign: the batch is signed concurrently, at most maxInFlight at once. */
+  async signBatch(digests: Uint8Array[], options: SignOptions): Promise<RawSignature[]> {
+    const results = new Array<RawSignature>(digests.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < digests.length) {
+        const i = next++;
+        results[i] = await this.sign(digests[i]!, options);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#config.maxInFlight, digests.length) }, worker));
+    return results;
+  }
+
+  async close(): Promise<void> {
+    this.#config.client.close();
+  }
 
   /** The pinned version, or the latest: re-read once the cache expires (one read in flight). */
   async #signingKey(options: SignOptions): Promise<AzureKeyVersion> {

@@ -27,6 +27,8 @@ export interface AzureKeyClient {
   signDigest(key: AzureKeyVersion, digest: Uint8Array, signal: AbortSignal): Promise<Uint8Array>;
   createEcKey(hsm: boolean, signal: AbortSignal): Promise<AzureKeyVersion>;
   rotate(signal: AbortSignal): Promise<AzureKeyVersion>;
+  /** Drops pooled connections. */
+  close(): void;
 }
 
 export interface AzureClientConfig {
@@ -92,6 +94,10 @@ class SdkKeyClient implements AzureKeyClient {
 
   async rotate(signal: AbortSignal): Promise<AzureKeyVersion> {
     return toKeyVersion(await this.#keys.rotateKey(this.#config.keyName, { abortSignal: signal }));
+  }
+
+  close(): void {
+    this.#config.agent?.destroy();
   }
 }
 

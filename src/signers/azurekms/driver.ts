@@ -33,11 +33,18 @@ export class AzureKmsDriver implements Driver, KeyGenerator, KeyRotator {
     const u = uri as AzureKmsKeyUri;
     refuseEd25519(u, u.params.get('alg'));
     const cacheTtlMs = cacheTtlFrom(u.params);
+    const maxInFlight = positiveInt(u, 'max-in-flight', DEFAULT_MAX_IN_FLIGHT);
     const { client, credential } = this.#connect(u, context);
-    const key = await startupCall(u, credential, (signal) => client.getKey(u.version, signal), 'read the key');
-    const reason = unusableReason(key);
-    if (reason) throw new SignetError('CONFIG', `azurekms: ${u.redacted}: ${reason}`);
-    const backend = new AzureKeyBackend({ uri: u.redacted, keyName: u.keyName, client, pinnedVersion: u.version, cacheTtlMs }, key);
+    let key: AzureKeyVersion;
+    try {
+      key = await startupCall(u, credential, (signal) => client.getKey(u.version, signal), 'read the key');
+      const reason = unusableReason(key);
+      if (reason) throw new SignetError('CONFIG', `azurekms: ${u.redacted}: ${reason}`);
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    const backend = new AzureKeyBackend({ uri: u.redacted, keyName: u.keyName, client, pinnedVersion: u.version, cacheTtlMs, maxInFlight }, key);
     return new CustodySigner(backend);
   }
 
@@ -46,7 +53,7 @@ export class AzureKmsDriver implements Driver, KeyGenerator, KeyRotator {
     const u = uri as AzureKmsKeyUri;
     refuseEd25519(u, algorithm);
     const { client, credential } = this.#connect(u, {});
-    const key = await startupCall(u, credential, (signal) => client.createEcKey(u.params.get('hsm') === 'true', signal), 'create the key');
+    const key = await startupCall(u, credential, (signal) => client.createEcKey(u.params.get('hsm') === 'true', signal), 'create the key').finally(() => client.close());
     return publicKeyInfo(spkiOfKey(key), key.version);
   }
 
@@ -54,7 +61,7 @@ export class AzureKmsDriver implements Driver, KeyGenerator, KeyRotator {
   async rotate(uri: KeyUri): Promise<PublicKeyInfo> {
     const u = uri as AzureKmsKeyUri;
     const { client, credential } = this.#connect(u, {});
-    const key = await startupCall(u, credential, (signal) => client.rotate(signal), 'rotate the key');
+    const key = await startupCall(u, credential, (signal) => client.rotate(signal), 'rotate the key').finally(() => client.close());
     return publicKeyInfo(spkiOfKey(key), key.version);
   }
 
@@ -65,6 +72,20 @@ export class AzureKmsDriver implements Driver, KeyGenerator, KeyRotator {
     const client = this.#factory({ vaultUrl: u.vaultUrl, keyName: u.keyName, credential, endpointOverride: u.params.has('endpoint'), agent });
     return { client, credential: description };
   }
+}
+
+/**
+ * Sign calls one signMany keeps in flight. The vault's quota (2,000 HSM / 4,000 software ECC P-256
+ * operations per 10 s) caps throughput well below what 64 calls can ask; past it, 429s are retried.
+ */
+const DEFAULT_MAX_IN_FLIGHT = 64;
+
+function positiveInt(u: AzureKmsKeyUri, name: string, fallback: number): number {
+  const raw = u.params.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new SignetError('CONFIG', `azurekms: ${u.redacted}: ${name} must be a positive integer, not "${raw}"`);
+  return n;
 }
 
 function refuseEd25519(u: AzureKmsKeyUri, alg: string | undefined): void {
