@@ -15,10 +15,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** `raw` is a config object as it would be written in YAML (snake_case); data_dir defaults to a temp dir. */
+/**
+ * `raw` is a config object as it would be written in YAML (snake_case); data_dir is a fresh temp dir,
+ * and `{dir}` in key URIs stands for it, so test keys never land in the working tree.
+ */
 export async function startTestServer(raw: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-server-'));
-  const config = resolveConfig({ listen: '127.0.0.1:0', data_dir: dir, ...raw }, { ...env, SIGNET_LISTEN: undefined, SIGNET_DATA_DIR: undefined });
+  const keys = raw.keys as Record<string, string> | undefined;
+  const withDir = keys ? { ...raw, keys: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, v.replaceAll('{dir}', dir)])) } : raw;
+  const config = resolveConfig({ listen: '127.0.0.1:0', data_dir: dir, ...withDir }, { ...env, SIGNET_LISTEN: undefined, SIGNET_DATA_DIR: undefined });
   const running = await startSignet(config, silentLogger, env);
   return {
     running,

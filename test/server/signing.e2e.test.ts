@@ -18,8 +18,8 @@ describe('SigningService over gRPC', () => {
   before(async () => {
     server = await startTestServer({
       keys: {
-        ed: 'file:ed.pem?create=true&alg=ed25519',
-        p256: 'file:p256.pem?create=true&alg=p256',
+        ed: 'file:{dir}/ed.pem?create=true&alg=ed25519',
+        p256: 'file:{dir}/p256.pem?create=true&alg=p256',
       },
       limits: { max_batch: 50 },
     });

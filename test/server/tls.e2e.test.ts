@@ -23,7 +23,7 @@ describe('mutual TLS with an authorization policy', () => {
   before(async () => {
     pki = createTestPki();
     server = await startTestServer({
-      keys: { agents: 'file:a.pem?create=true', payments: 'file:p.pem?create=true&alg=p256' },
+      keys: { agents: 'file:{dir}/a.pem?create=true', payments: 'file:{dir}/p.pem?create=true&alg=p256' },
       tls: { cert: pki.serverCert, key: pki.serverKey, client_ca: pki.caCert },
       authorization: [
         { identity: 'spiffe://example.org/gateway', rpcs: ['signet.v1.SigningService/*'], keys: ['agents'] },
