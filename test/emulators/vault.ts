@@ -2,7 +2,8 @@
 // sys/health, transit/keys (create, read, rotate, config), transit/sign (single and batch_input), with
 // X-Vault-Token checked, Vault-shaped errors, key versions and faults injected on demand.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './fault.js';
 import { TransitError, TransitKey, type TransitKeyType } from './vault-keys.js';
@@ -13,7 +14,7 @@ export { TransitKey, type TransitKeyType } from './vault-keys.js';
 export type TokenPolicy = 'root' | 'read-only' | 'sign-only';
 
 export interface VaultEmulator {
-  /** http://127.0.0.1:PORT, for VAULT_ADDR or the URI's address parameter. */
+  /** http(s)://127.0.0.1:PORT, for VAULT_ADDR or the URI's address parameter. */
   address: string;
   /** A root token: may do everything. */
   token: string;
@@ -30,7 +31,13 @@ export interface VaultEmulator {
 const MOUNT = 'transit';
 const TYPES: readonly string[] = ['ed25519', 'ecdsa-p256', 'aes256-gcm96'];
 
-export async function startVaultEmulator(options: { token?: string } = {}): Promise<VaultEmulator> {
+export interface VaultEmulatorOptions {
+  token?: string;
+  /** Serve https with this certificate (e.g. from makeThrowawayCa) instead of plain http. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Promise<VaultEmulator> {
   const token = options.token ?? `hvs.${randomBytes(18).toString('base64url')}`;
   const tokens = new Map<string, TokenPolicy>([[token, 'root']]);
   const keys = new Map<string, TransitKey>();
@@ -45,9 +52,10 @@ export async function startVaultEmulator(options: { token?: string } = {}): Prom
     return key;
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err) => reply(res, 500, { errors: [`internal error: ${String(err?.message ?? err)}`] }));
-  });
+  };
+  const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -148,7 +156,7 @@ export async function startVaultEmulator(options: { token?: string } = {}): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    address: `http://127.0.0.1:${port}`,
+    address: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     token,
     faults,
     counts,

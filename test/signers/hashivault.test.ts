@@ -13,6 +13,7 @@ import { parseKeyUri } from '../../src/signers/uri.js';
 import { isSignetError, type SignetErrorCode } from '../../src/lib/errors.js';
 import type { Signer } from '../../src/signers/contract.js';
 import { createVaultKey, startVaultEmulator } from '../emulators/vault.js';
+import { makeThrowawayCa } from '../emulators/throwaway-ca.js';
 import { runConformance, verifyIndependently } from './conformance.js';
 
 const vault = await startVaultEmulator();
@@ -304,6 +305,26 @@ describe('hashivault driver', () => {
       const fromFile = await openSigner(`hashivault://transit/startup?address=${vault.address}&token-source=file:${file}`, { env: {} });
       opened.push(fromFile);
       assert.equal(fromFile.keyId(), fromHome.keyId());
+    });
+  });
+
+  describe('https', () => {
+    it('over https, trusts the CA given by ca-file, and without it fails at start-up with CONFIG naming the certificate', async () => {
+      const ca = makeThrowawayCa('Signet hashivault test CA');
+      const tlsVault = await startVaultEmulator({ token: vault.token, tls: { cert: ca.certPem, key: ca.keyPem } });
+      try {
+        tlsVault.createKey('tls', 'ecdsa-p256');
+        const uri = `hashivault://transit/tls?address=${tlsVault.address}&token-source=env:SIGNET_TEST_VAULT_TOKEN`;
+        const signer = await openSigner(`${uri}&ca-file=${ca.caFile}`);
+        opened.push(signer);
+        await signVerified(signer, 'over https');
+        const start = Date.now();
+        await assert.rejects(openSigner(uri, { env: { SIGNET_TEST_VAULT_TOKEN: vault.token } }), hasCode('CONFIG', /TLS certificate.*ca-file/));
+        assert.ok(Date.now() - start < 1000, 'an untrusted certificate is not retried');
+      } finally {
+        await tlsVault.stop();
+        ca.dispose();
+      }
     });
   });
 

@@ -4,9 +4,16 @@ import { SignetError } from '../../lib/errors.js';
 import { parseRetryAfter, type RetryDecision } from '../retry.js';
 import { VaultCallError } from './client.js';
 
+/** TLS trust failures: a configuration problem (ca-file, VAULT_CACERT), not a backend blip. */
+const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/;
+
+export function isTlsTrustError(err: unknown): err is VaultCallError {
+  return err instanceof VaultCallError && err.status === undefined && TLS_TRUST.test(err.transportCode ?? '');
+}
+
 export function retryable(err: unknown): RetryDecision {
   if (!(err instanceof VaultCallError)) return { retry: false };
-  if (err.status === undefined) return { retry: err.transportCode !== 'CLIENT' };
+  if (err.status === undefined) return { retry: err.transportCode !== 'CLIENT' && !isTlsTrustError(err) };
   if (err.status === 429) return { retry: true, retryAfterMs: parseRetryAfter(err.retryAfter) };
   // 412: a performance standby that has not caught up yet; 5xx: sealed, standby, overloaded.
   return { retry: err.status === 412 || err.status >= 500 };
@@ -29,6 +36,9 @@ export function startupError(err: unknown, site: CallSite, address: string): Sig
   if (err instanceof SignetError) {
     return new SignetError(err.code, `${site.where}: Vault at ${address}: ${err.message}`, { cause: err.cause, retryAfter: err.retryAfter });
   }
+  if (isTlsTrustError(err)) {
+    return new SignetError('CONFIG', `${site.where}: cannot verify the TLS certificate of Vault at ${address} (${err.transportCode}); set ca-file or VAULT_CACERT`, { cause: err });
+  }
   if (err instanceof VaultCallError && err.status !== undefined) {
     if (err.status === 401 || err.status === 403) {
       return new SignetError(
@@ -48,6 +58,9 @@ export function startupError(err: unknown, site: CallSite, address: string): Sig
 /** A refusal while signing or refreshing key metadata. */
 export function callError(err: unknown, site: CallSite): SignetError {
   if (err instanceof SignetError) return err;
+  if (isTlsTrustError(err)) {
+    return new SignetError('UNAVAILABLE', `${site.where}: cannot verify Vault's TLS certificate (${err.transportCode}); check ca-file or VAULT_CACERT`, { cause: err });
+  }
   if (err instanceof VaultCallError && err.status !== undefined) {
     const why = err.errors[0] ?? `HTTP ${err.status}`;
     if (err.status === 401 || err.status === 403) {
