@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { isSignetError, type SignetErrorCode } from '../../src/lib/errors.js';
 import type { KeyAlgorithm, Signer } from '../../src/signers/contract.js';
 import { crc32c } from '../../src/signers/gcpkms/crc32c.js';
-import { openSigner } from '../../src/signers/index.js';
+import '../../src/signers/gcpkms/driver.js';
+import { openSigner } from '../../src/signers/registry.js';
 import { createGcpKmsKey, GcpFault, gcpKmsKeyUri, startGcpKmsEmulator, GCP_TOKEN_ENV } from '../emulators/gcp-kms.js';
 import { runConformance, verifyIndependently } from './conformance.js';
 
@@ -266,6 +267,18 @@ describe('gcpkms start-up', () => {
   it('when the token is refused, fails at start-up saying the credentials were refused, without the token', async () => {
     const { uri } = createGcpKmsKey(emulator, 'ES256');
     await refuses({ uri, env: { [GCP_TOKEN_ENV]: 'not-the-token' } }, /credentials were refused/);
+  });
+
+  it('when Application Default Credentials cannot be found, fails at start-up saying so', async () => {
+    const { keyName } = createGcpKmsKey(emulator, 'ES256');
+    const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = '/nonexistent/signet-adc.json';
+    try {
+      await refuses({ uri: `gcpkms://${keyName}?endpoint=${emulator.endpoint}`, env: {} }, /no Google credentials \(Application Default Credentials\)/);
+    } finally {
+      if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
+    }
   });
 
   it('when the token variable is not set, fails at start-up naming the variable', async () => {

@@ -2,6 +2,7 @@
 // types, so the driver never touches the SDK's shapes and tests can see exactly what is used.
 import * as grpc from '@grpc/grpc-js';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
+import { SignetError } from '../../lib/errors.js';
 
 export interface VersionInfo {
   name: string;
@@ -80,6 +81,9 @@ type Gax = { cancel?: () => void };
 
 class SdkGcpKmsClient implements GcpKmsClient {
   readonly #sdk: KeyManagementServiceClient;
+  /** With Application Default Credentials: resolved once they are found, before the first call. */
+  #credentials: Promise<void> | undefined;
+  readonly #usesAdc: boolean;
 
   constructor(options: GcpKmsClientOptions) {
     const settings: Record<string, unknown> = {};
@@ -109,9 +113,28 @@ class SdkGcpKmsClient implements GcpKmsClient {
     // GCE metadata server for a universe domain.
     if (settings.sslCreds) settings.clientOptions = { universeDomain: 'googleapis.com' };
     this.#sdk = new KeyManagementServiceClient(settings as ConstructorParameters<typeof KeyManagementServiceClient>[0]);
+    this.#usesAdc = settings.sslCreds === undefined;
+  }
+
+  /**
+   * Finds the Application Default Credentials before the SDK is first used: when they are missing,
+   * the SDK's own stub creation leaves a promise rejection unhandled, so it must not get that far.
+   */
+  #ready(): Promise<void> {
+    if (!this.#usesAdc) return Promise.resolve();
+    this.#credentials ??= this.#sdk.auth.getClient().then(
+      () => undefined,
+      (err: unknown) => {
+        this.#credentials = undefined;
+        const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200);
+        throw new SignetError('CONFIG', `gcpkms: no Google credentials (Application Default Credentials): ${why}`, { cause: err });
+      },
+    );
+    return this.#credentials;
   }
 
   async getCryptoKey(name: string, limits: CallLimits): Promise<CryptoKeyInfo> {
+    await this.#ready();
     const [key] = await bounded(this.#sdk.getCryptoKey({ name }, callOptions(limits)), limits);
     return {
       name: key.name ?? '',
@@ -122,11 +145,13 @@ class SdkGcpKmsClient implements GcpKmsClient {
   }
 
   async getCryptoKeyVersion(name: string, limits: CallLimits): Promise<VersionInfo> {
+    await this.#ready();
     const [v] = await bounded(this.#sdk.getCryptoKeyVersion({ name }, callOptions(limits)), limits);
     return version(v);
   }
 
   async listEnabledVersions(keyName: string, limits: CallLimits): Promise<VersionInfo[]> {
+    await this.#ready();
     const [versions] = await bounded(
       this.#sdk.listCryptoKeyVersions({ parent: keyName, filter: 'state=ENABLED' }, { ...callOptions(limits), autoPaginate: true }),
       limits,
@@ -135,11 +160,13 @@ class SdkGcpKmsClient implements GcpKmsClient {
   }
 
   async getPublicKey(versionName: string, limits: CallLimits): Promise<PublicKeyAnswer> {
+    await this.#ready();
     const [pk] = await bounded(this.#sdk.getPublicKey({ name: versionName }, callOptions(limits)), limits);
     return { name: pk.name ?? '', pem: pk.pem ?? '', pemCrc32c: int64(pk.pemCrc32c), algorithm: String(pk.algorithm ?? '') };
   }
 
   async asymmetricSign(request: SignRequest, limits: CallLimits): Promise<SignAnswer> {
+    await this.#ready();
     const [res] = await bounded(
       this.#sdk.asymmetricSign(
         {
