@@ -247,6 +247,16 @@ describe('awskms driver', () => {
       await assert.rejects(openSigner(key.uri, { env: key.env }), (e) => assertCode(e, 'CONFIG', /is Disabled, not Enabled/));
     });
 
+    it('when KMS cannot be reached, open gives up with UNAVAILABLE within open-timeout-ms instead of hanging', async () => {
+      const closed = await startAwsKmsEmulator();
+      await closed.stop();
+      const start = Date.now();
+      await assert.rejects(openSigner(`awskms:///alias/x?endpoint=${closed.endpoint}&open-timeout-ms=300`, { env: closed.env }), (e) =>
+        assertCode(e, 'UNAVAILABLE', /awskms.*ECONNREFUSED/),
+      );
+      assert.ok(Date.now() - start < 600, `gave up after ${Date.now() - start} ms`);
+    });
+
     it('when no region can be found, open fails with CONFIG asking for one', async () => {
       const key = await freshKey('ES256');
       const { AWS_REGION: _, ...env } = key.env;
@@ -345,6 +355,28 @@ describe('AWS KMS emulator', () => {
       client.send(new SignCommand({ KeyId: keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })),
       'InvalidKeyUsageException',
     );
+  });
+
+  it('when the body is changed after SigV4 signing, refuses it with InvalidSignatureException', async () => {
+    const tampering = emulator.client();
+    tampering.middlewareStack.addRelativeTo(
+      ((next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+        const request = args.request as { body: string | Uint8Array };
+        const raw = request.body;
+        const body = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+        const changed = body.replace(keyId, keyId.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
+        assert.notEqual(changed, body);
+        request.body = changed;
+        return next(args);
+      }) as unknown as Parameters<KMSClient['middlewareStack']['addRelativeTo']>[0],
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' },
+    );
+    try {
+      await rejectsWith(tampering.send(new DescribeKeyCommand({ KeyId: keyId })), 'InvalidSignatureException');
+      await client.send(new DescribeKeyCommand({ KeyId: keyId }));
+    } finally {
+      tampering.destroy();
+    }
   });
 
   it('when the request is signed for another region, refuses it with InvalidSignatureException', async () => {
