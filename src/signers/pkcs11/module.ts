@@ -1,6 +1,6 @@
 // A PKCS#11 module (the .so), loaded and initialised once per path and shared by every key on it;
 // finalised when the last user releases it, and initialised again when Cryptoki says it is not.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
 import { SignetError } from '../../lib/errors.js';
 import { ckrOf } from './errors.js';
@@ -24,18 +24,20 @@ export class Pkcs11Module {
     } catch (err) {
       throw new SignetError('CONFIG', `cannot load the PKCS#11 module at ${path}: ${(err as Error).message}`, { cause: err });
     }
-    this.#initialize();
+    this.#initialize('CONFIG');
   }
 
   /** The shared module for a path, loaded and initialised on first use. Pair with release(). */
   static acquire(path: string): Pkcs11Module {
-    let module = loaded.get(path);
+    if (!existsSync(path)) {
+      throw new SignetError('CONFIG', `PKCS#11 module not found at ${path}; install it or set module-path= in the key URI`);
+    }
+    // One instance per library, however it is named: two would finalise each other.
+    const real = realpathSync(path);
+    let module = loaded.get(real);
     if (!module) {
-      if (!existsSync(path)) {
-        throw new SignetError('CONFIG', `PKCS#11 module not found at ${path}; install it or set module-path= in the key URI`);
-      }
-      module = new Pkcs11Module(path);
-      loaded.set(path, module);
+      module = new Pkcs11Module(real);
+      loaded.set(real, module);
     }
     module.#refs++;
     return module;
@@ -62,7 +64,7 @@ export class Pkcs11Module {
         // Already finalised: exactly the state we want before initialising again.
       }
     }
-    this.#initialize();
+    this.#initialize('UNAVAILABLE');
   }
 
   /** Drops one user; the last one finalises and unloads the module. */
@@ -81,13 +83,14 @@ export class Pkcs11Module {
     }
   }
 
-  #initialize(): void {
+  #initialize(failure: 'CONFIG' | 'UNAVAILABLE'): void {
     try {
       // OS locking: pkcs11js runs C_Sign on libuv worker threads, so the module must lock.
       this.#lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
     } catch (err) {
       if (ckrOf(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
-        throw new SignetError('UNAVAILABLE', `cannot initialise the PKCS#11 module at ${this.path}: ${ckrOf(err) ?? (err as Error).message}`, { cause: err });
+        const hint = /yubihsm/i.test(this.path) ? '; check YUBIHSM_PKCS11_CONF and that yubihsm-connector answers' : '';
+        throw new SignetError(failure, `cannot initialise the PKCS#11 module at ${this.path}: ${ckrOf(err) ?? (err as Error).message}${hint}`, { cause: err });
       }
     }
     this.#generation++;
