@@ -239,7 +239,11 @@ describe('hashivault driver', () => {
       assert.notEqual(v2.keyId, v1.keyId);
       assert.equal(vault.counts['GET keys']! - reads!, 1);
       assert.equal((await signer.publicKey('1')).keyId, v1.keyId);
+      const before = vault.counts['GET keys'];
       await assert.rejects(signer.publicKey('9'), hasCode('NOT_FOUND'));
+      await assert.rejects(signer.publicKey('0'), hasCode('NOT_FOUND'));
+      await assert.rejects(signer.publicKey('latest'), hasCode('NOT_FOUND'));
+      assert.equal(vault.counts['GET keys']! - before!, 1, 'only the version newer than the cache is looked up');
     });
 
     it('when the key is deleted after start-up, signing fails with NOT_FOUND', async () => {
@@ -272,7 +276,12 @@ describe('hashivault driver', () => {
 
     it('when the key cannot sign (aes256-gcm96), fails with CONFIG naming the type', async () => {
       vault.createKey('encryption-only', 'aes256-gcm96');
-      await assert.rejects(openSigner(uriOf('encryption-only')), hasCode('CONFIG', /aes256-gcm96/));
+      await assert.rejects(openSigner(uriOf('encryption-only')), (err) => {
+        hasCode('CONFIG', /key type is aes256-gcm96; Signet signs with Transit keys of type ed25519 or ecdsa-p256/)(err);
+        assert.equal((err as Error).message.split('hashivault://').length, 2, 'the key is named once');
+        assert.ok(!(err as Error).message.includes('\n'), 'one line');
+        return true;
+      });
     });
 
     it('when there is no token anywhere, or no address, or a token in the URI, fails with CONFIG', async () => {

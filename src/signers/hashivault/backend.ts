@@ -70,12 +70,15 @@ export class VaultTransitBackend implements KeyBackend {
   }
 
   async spkiOf(version: string): Promise<Uint8Array> {
-    const known = this.#cache.peek('key')!.versions.get(version);
+    const cached = this.#cache.peek('key')!;
+    const known = cached.versions.get(version);
     if (known) return known;
-    // A version newer than the cache (rotated elsewhere) or one we have not seen: ask Vault once.
+    const missing = () => new SignetError('NOT_FOUND', `${this.uri}: Vault lists no version ${version} of the key`);
+    // Only a version newer than the cache (rotated since) is worth asking Vault about.
+    if (!/^[1-9]\d{0,8}$/.test(version) || Number(version) <= cached.latestVersion) throw missing();
     const info = await this.#cache.refresh('key', () => this.#load(this.#bounds({})), true);
     const spki = info.versions.get(version);
-    if (!spki) throw new SignetError('NOT_FOUND', `${this.uri}: Vault lists no version ${version} of the key`);
+    if (!spki) throw missing();
     return spki;
   }
 

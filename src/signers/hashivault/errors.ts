@@ -34,6 +34,7 @@ export interface CallSite {
 /** A refusal while the key is being opened: a misconfiguration the operator must fix. */
 export function startupError(err: unknown, site: CallSite, address: string): SignetError {
   if (err instanceof SignetError) {
+    if (err.message.startsWith(site.where)) return err;
     return new SignetError(err.code, `${site.where}: Vault at ${address}: ${err.message}`, { cause: err.cause, retryAfter: err.retryAfter });
   }
   if (isTlsTrustError(err)) {
