@@ -1,6 +1,7 @@
 // The pkcs11 driver on a real SoftHSM 2 token: what generated keys are, the session pool under
 // 200 concurrent signs, recovery when sessions or the module vanish, and one clear error per mistake.
 import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
 import { describe, it, before, after } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { isSignetError } from '../../src/lib/errors.js';
@@ -228,6 +229,17 @@ describe('pkcs11 driver on SoftHSM', () => {
       assert.ok(!ed!.uri.includes(token.pin));
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('when the module is named by a symlink and by its real path, both name one shared module', () => {
+    const viaLink = Pkcs11Module.acquire(token.modulePath);
+    const viaReal = Pkcs11Module.acquire(realpathSync(token.modulePath));
+    try {
+      assert.equal(viaLink, viaReal);
+    } finally {
+      viaLink.release();
+      viaReal.release();
     }
   });
 
