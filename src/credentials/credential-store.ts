@@ -11,6 +11,8 @@ export interface CredentialStore {
   /** False when the credential was already revoked. */
   revoke(jti: string, at: number, reason: string, exp?: number): Promise<boolean>;
   isRevoked(jti: string): Promise<boolean>;
+  /** Both facts a verification needs, in one read. */
+  status(jti: string): Promise<{ revoked: boolean; singleUse: boolean }>;
   /** Forgets credentials that expired before `nowSeconds` (they fail on `exp` anyway). */
   prune(nowSeconds: number): Promise<number>;
 }
@@ -22,6 +24,7 @@ export class SqliteCredentialStore implements CredentialStore {
   readonly #consume;
   readonly #revoke;
   readonly #isRevoked;
+  readonly #status;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -35,6 +38,9 @@ export class SqliteCredentialStore implements CredentialStore {
     this.#consume = db.prepare('INSERT OR IGNORE INTO consumed (jti, at, exp) VALUES (?, ?, ?)');
     this.#revoke = db.prepare('INSERT OR IGNORE INTO revoked_credentials (jti, at, reason, exp) VALUES (?, ?, ?, ?)');
     this.#isRevoked = db.prepare('SELECT 1 FROM revoked_credentials WHERE jti = ?').pluck();
+    this.#status = db.prepare<[string, string], { revoked: number; single_use: number }>(
+      `SELECT EXISTS (SELECT 1 FROM revoked_credentials WHERE jti = ?) AS revoked, EXISTS (SELECT 1 FROM single_use WHERE jti = ?) AS single_use`,
+    );
   }
 
   async markSingleUse(jti: string, exp: number): Promise<void> {
@@ -55,6 +61,11 @@ export class SqliteCredentialStore implements CredentialStore {
 
   async isRevoked(jti: string): Promise<boolean> {
     return this.#isRevoked.get(jti) !== undefined;
+  }
+
+  async status(jti: string): Promise<{ revoked: boolean; singleUse: boolean }> {
+    const row = this.#status.get(jti, jti)!;
+    return { revoked: row.revoked === 1, singleUse: row.single_use === 1 };
   }
 
   async prune(nowSeconds: number): Promise<number> {

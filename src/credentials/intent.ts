@@ -1,7 +1,7 @@
 // An intent — one action on one resource, with optional constraints — and its fingerprint:
 // base64url BLAKE2b-256 over the RFC 8785 (JCS) bytes of the intent, the `intent_fp` claim.
 import { blake2b } from '@noble/hashes/blake2.js';
-import { canonicalBytes, canonicalize } from '../lib/jcs.js';
+import { canonicalize } from '../lib/jcs.js';
 import { invalidArgument } from '../lib/errors.js';
 
 export interface Intent {
@@ -44,7 +44,18 @@ function text(value: unknown, field: string): string {
   return value;
 }
 
+const FP_CACHE_MAX = 4096;
+/** Canonical form → fingerprint: agents repeat their intents, and BLAKE2b in JS is not free. */
+const fpCache = new Map<string, string>();
+
 /** base64url(BLAKE2b-256(JCS(intent))). Two intents match exactly when their fingerprints do. */
 export function intentFingerprint(intent: Intent): string {
-  return Buffer.from(blake2b(canonicalBytes(intent), { dkLen: 32 })).toString('base64url');
+  const canonical = canonicalize(intent);
+  let fp = fpCache.get(canonical);
+  if (fp === undefined) {
+    fp = Buffer.from(blake2b(Buffer.from(canonical, 'utf8'), { dkLen: 32 })).toString('base64url');
+    if (fpCache.size >= FP_CACHE_MAX) fpCache.clear();
+    fpCache.set(canonical, fp);
+  }
+  return fp;
 }

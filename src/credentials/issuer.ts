@@ -1,6 +1,6 @@
 // Issue: policy decision, proof of possession, then a compact JWS for exactly one intent, recorded
 // in the ledger and durable before the token is handed back. Refusals are recorded too.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { LedgerAppender } from '../ledger/contract.js';
@@ -65,6 +65,7 @@ export class Issuer {
   readonly #d: IssuerDeps;
   readonly #now: () => number;
   readonly #log: Logger;
+  readonly #keys = new Map<string, KeyObject>();
 
   constructor(deps: IssuerDeps) {
     this.#d = deps;
@@ -150,7 +151,7 @@ export class Issuer {
     if (!proof && !required) return false;
     const result = await this.#d.pop.check({
       agentId: agent.id,
-      agentKey: parseAgentJwk(agent.publicKeyJwk).key,
+      agentKey: this.#agentKey(agent),
       method: POP_METHOD_ISSUE,
       intentFp,
       audience,
@@ -165,6 +166,17 @@ export class Issuer {
     if (refuse) throw new SignetError('UNAUTHENTICATED', `${result.reason}: ${result.detail}`, { field: 'pop' });
     this.#log.warn({ agent: agent.id, reason: result.reason, mode: this.#d.popMode, required }, 'proof of possession failed; issuing without cnf');
     return false;
+  }
+
+  /** Agent keys never change under an id (the id is derived from the key), so they cache safely. */
+  #agentKey(agent: Agent): KeyObject {
+    let key = this.#keys.get(agent.id);
+    if (!key) {
+      key = parseAgentJwk(agent.publicKeyJwk).key;
+      if (this.#keys.size >= 10_000) this.#keys.clear();
+      this.#keys.set(agent.id, key);
+    }
+    return key;
   }
 
   async #deny(agent: Agent, intent: Intent, audience: string, rule: string, reason: string, options: { deadline?: number }): Promise<never> {

@@ -1,6 +1,7 @@
 // VerifyCredential: signature (current and rotated-out keys), time with skew, audience, exact
 // intent, revocation of credential and agent, and single use — answering which check failed.
 import { SignetError, invalidArgument } from '../lib/errors.js';
+import { canonicalize } from '../lib/jcs.js';
 import type { LedgerAppender } from '../ledger/contract.js';
 import type { AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
@@ -116,16 +117,17 @@ export class Verifier {
     if (now + this.#d.skewSeconds < claims.nbf) return no('not_yet_valid', `valid from ${claims.nbf}`);
     const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!auds.includes(audience)) return no('audience_mismatch', `issued for ${auds.join(', ')}, presented to ${audience}`);
-    const fp = intentFingerprint(presented);
-    if (fp !== claims.intent_fp || intentFingerprint(claims.intent) !== claims.intent_fp) {
+    // The signed intent_fp must be the presented intent's, and the signed intent the presented one.
+    if (intentFingerprint(presented) !== claims.intent_fp || canonicalize(claims.intent) !== canonicalize(presented)) {
       return no('intent_mismatch', `issued for ${claims.intent.action} on ${claims.intent.resource}, presented for ${presented.action} on ${presented.resource}`);
     }
-    if (await this.#d.credentials.isRevoked(claims.jti)) return no('revoked', `credential ${claims.jti} is revoked`);
+    const status = await this.#d.credentials.status(claims.jti);
+    if (status.revoked) return no('revoked', `credential ${claims.jti} is revoked`);
     const agent = await this.#d.agents.get(claims.sub);
     if (!agent) return no('unknown_agent', `agent ${claims.sub} is not registered`);
     if (agent.revokedAt !== undefined) return no('agent_revoked', `agent ${claims.sub} is revoked`);
     let consumed = false;
-    if (consume || (await this.#d.credentials.isSingleUse(claims.jti))) {
+    if (consume || status.singleUse) {
       consumed = await this.#d.credentials.consume(claims.jti, this.#now(), claims.exp);
       if (!consumed) return no('already_used', `credential ${claims.jti} was already used`);
     }
