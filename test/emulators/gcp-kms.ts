@@ -24,6 +24,8 @@ export const GcpFault = {
   unverifiedCrc: 'unverified-crc',
   /** The answer names another key version. */
   wrongName: 'wrong-name',
+  /** The request's data/digest arrives with a flipped bit, so its CRC32C check fails (INVALID_ARGUMENT). */
+  corruptRequest: 'corrupt-request',
 } as const;
 
 type Algorithm = 'EC_SIGN_ED25519' | 'EC_SIGN_P256_SHA256' | 'EC_SIGN_P384_SHA384' | 'GOOGLE_SYMMETRIC_ENCRYPTION';
@@ -271,8 +273,14 @@ export class GcpKmsEmulator {
     if (version.state !== 'ENABLED' || !version.privateKey) {
       throw statusError(grpc.status.FAILED_PRECONDITION, `${version.name} is not enabled, current state is: ${version.state}.`);
     }
-    const data = req.data && req.data.length > 0 ? req.data : undefined;
-    const digest = req.digest?.sha256 && req.digest.sha256.length > 0 ? req.digest.sha256 : undefined;
+    const corrupt = (b: Buffer | null | undefined) => {
+      if (!b || b.length === 0 || !this.faults.consume(GcpFault.corruptRequest)) return b;
+      const copy = Buffer.from(b);
+      copy[0]! ^= 0x01;
+      return copy;
+    };
+    const data = req.data && req.data.length > 0 ? corrupt(req.data)! : undefined;
+    const digest = req.digest?.sha256 && req.digest.sha256.length > 0 ? corrupt(req.digest.sha256)! : undefined;
     if (data && digest) throw statusError(grpc.status.INVALID_ARGUMENT, 'Only one of data and digest may be set.');
     let signature: Buffer;
     let verifiedData = false;

@@ -153,6 +153,22 @@ describe('gcpkms driver', () => {
     await assert.rejects(ed25519.sign({ message: Buffer.from('x') }), code('INTEGRITY', /data CRC32C/));
   });
 
+  it('when the request arrives corrupted and Cloud KMS refuses its CRC32C, the driver retries and signs', async () => {
+    const signs = calls('AsymmetricSign');
+    emulator.faults.arm(GcpFault.corruptRequest, 2);
+    await signAndVerify(es256, { deadline: Date.now() + 3_000 });
+    assert.equal(calls('AsymmetricSign'), signs + 3, 'two refused for their checksum, one signed');
+  });
+
+  it('when requests keep arriving corrupted, gives up with UNAVAILABLE by the deadline, never a signature', async () => {
+    emulator.faults.arm(GcpFault.corruptRequest, 1_000);
+    try {
+      await assert.rejects(ed25519.sign({ message: Buffer.from('x') }, { deadline: Date.now() + 600 }), code('UNAVAILABLE', /checksum/));
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
   it('when the answer names another key version, refuses the signature with INTEGRITY', async () => {
     emulator.faults.arm(GcpFault.wrongName);
     await assert.rejects(es256.sign({ message: Buffer.from('x') }), code('INTEGRITY', /cryptoKeyVersions\/999/));

@@ -47,8 +47,17 @@ export function statusOf(err: unknown): number | undefined {
 
 export function retryDecision(err: unknown): RetryDecision {
   const code = statusOf(err);
+  // Cloud KMS refuses a request whose CRC32C does not match what it received: the request was
+  // corrupted in transit (the driver computed the checksum over what it sent), so Google's advice
+  // is a limited number of retries.
+  if (code === Status.INVALID_ARGUMENT && isChecksumRefusal(err)) return { retry: true };
   if (code === undefined || !RETRYABLE.has(code)) return { retry: false };
   return { retry: true, retryAfterMs: retryDelayMs(err) };
+}
+
+function isChecksumRefusal(err: unknown): boolean {
+  const details = (err as StatusError).details;
+  return typeof details === 'string' && /crc32c|checksum/i.test(details);
 }
 
 /** google.rpc.RetryInfo in the status details: the gRPC form of Retry-After. */
