@@ -1,0 +1,206 @@
+// Ledger benchmark, all figures from one run: no-op gRPC baseline, single and batched appends over
+// gRPC, custody signatures per 10,000 receipts, and at 1M entries: raw SHA-256 vs VerifyChain,
+// inclusion proofs/s and RSS. Runnable standalone: node --import tsx bench/ledger.ts [entries]
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { unary } from '../src/client/grpc.js';
+import { ledgerClient } from '../src/client/ledger.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import type { LedgerRecord } from '../src/ledger/contract.js';
+import { noteVerifierFromPublicKey } from '../src/ledger/note.js';
+import { SqliteLedgerStore } from '../src/ledger/sqlite-store.js';
+import { verifyChain } from '../src/ledger/verify-chain.js';
+import '../src/signers/file/driver.js';
+import { openSigner } from '../src/signers/registry.js';
+import type { Signer } from '../src/signers/contract.js';
+import { startChild } from './lib/child-server.js';
+import { fmt, ratioLine, runLoad } from './lib/load.js';
+import { noopClient } from './lib/noop-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Children run as compiled .js from dist/, or as .ts through tsx when this file is run with tsx. */
+const viaTsx = import.meta.url.endsWith('.ts');
+const childArgs = (file: string) => (viaTsx ? ['--import', 'tsx', join(here, `${file}.ts`)] : [join(here, `${file}.js`)]);
+
+export interface LedgerBenchOptions {
+  durationMs: number;
+  /** Calls in flight for the no-op and single-append figures. */
+  concurrency: number;
+  /** Receipts per AppendReceipts call, and calls in flight for it. */
+  batchSize: number;
+  batchConcurrency: number;
+  /** The sequencer's batch delay for the gRPC figures. */
+  maxDelayMs: number;
+  /** Entries in the large ledger (1,000,000 for the recorded figures). */
+  entries: number;
+}
+
+export const DEFAULTS: LedgerBenchOptions = { durationMs: 4000, concurrency: 64, batchSize: 1000, batchConcurrency: 4, maxDelayMs: 5, entries: 1_000_000 };
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const wireReceipt = (i: number) => ({
+  agent: `agent-${i % 16}`,
+  action: 'tickets.update',
+  resource: `jira://PROJ-${i}`,
+  request_sha256: sha(`q${i}`),
+  response_sha256: sha(`r${i}`),
+  outcome: 'success',
+  jti: `jti-${i}`,
+});
+const record = (i: number): LedgerRecord => ({ type: 'receipt', ...wireReceipt(i), metadata: { attempt: 1, region: 'eu' } });
+
+function counts(db: string): { entries: number; checkpoints: number } {
+  const d = new Database(db, { readonly: true });
+  try {
+    return {
+      entries: d.prepare('SELECT COUNT(*) FROM entries').pluck().get() as number,
+      checkpoints: (d.prepare('SELECT COUNT(*) FROM checkpoints').pluck().get() as number) - 1, // minus the size-0 checkpoint
+    };
+  } finally {
+    d.close();
+  }
+}
+
+/** gRPC figures: the no-op baseline, single appends (batching on), many receipts per call. */
+export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: string, log: (l: string) => void) {
+  const noop = await startChild(childArgs('lib/noop-server'));
+  const nc = noopClient(`127.0.0.1:${noop.port}`);
+  const payload = Buffer.alloc(64, 7);
+  const noopRate = await runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 });
+  nc.close();
+  await noop.stop();
+  log(`no-op gRPC unary                              ${fmt(noopRate.rate).padStart(10)} calls/s  p50 ${noopRate.p50Ms.toFixed(2)} ms  p99 ${noopRate.p99Ms.toFixed(2)} ms`);
+
+  const db = join(dir, 'grpc.db');
+  const env = { SIGNET_BENCH_KEY: keyUri, SIGNET_BENCH_DB: db, SIGNET_BENCH_DELAY_MS: String(o.maxDelayMs) };
+  const server = await startChild(childArgs('lib/ledger-server'), env);
+  const client = ledgerClient(`127.0.0.1:${server.port}`);
+  try {
+    const single = await runLoad((i) => client.appendReceipt({ receipt: wireReceipt(i) }), { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 });
+    const afterSingle = counts(db);
+    log(`AppendReceipt (one per call, batch ${o.maxDelayMs} ms)       ${fmt(single.rate).padStart(10)} receipts/s  p50 ${single.p50Ms.toFixed(2)} ms  p99 ${single.p99Ms.toFixed(2)} ms`);
+    const receipts = Array.from({ length: o.batchSize }, (_, i) => ({ receipt: wireReceipt(i) }));
+    const many = await runLoad(() => client.appendReceipts({ receipts }), { concurrency: o.batchConcurrency, durationMs: o.durationMs, warmupMs: 500 });
+    const end = counts(db);
+    const manyRate = many.rate * o.batchSize;
+    log(`AppendReceipts (${o.batchSize} per call, ${o.batchConcurrency} in flight)     ${fmt(manyRate).padStart(10)} receipts/s  p50 ${many.p50Ms.toFixed(1)} ms per call`);
+    const perTenK = (end.checkpoints / end.entries) * 10_000;
+    const singlePerTenK = (afterSingle.checkpoints / afterSingle.entries) * 10_000;
+    log(`custody signatures per 10,000 receipts        ${fmt(perTenK, 1).padStart(10)} overall (${fmt(singlePerTenK, 1)} in the single-append phase; ${end.checkpoints} checkpoints for ${end.entries} receipts, 1 per batch)`);
+    return { noop: noopRate, single, manyRate, perTenK };
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+
+/** Builds an N-entry ledger through the sequencer's batched path (appendMany, 4096 per batch). */
+export async function buildLedger(path: string, signer: Signer, n: number, log: (l: string) => void): Promise<{ batches: number; signatures: number }> {
+  const ledger = await Ledger.open({ path, signer, origin: 'signet.bench/ledger', batch: { maxDelayMs: 1, maxEntries: 4096, maxPending: 1 << 20 } });
+  const start = performance.now();
+  const step = 4096;
+  let stats;
+  try {
+    for (let i = 0; i < n; i += step) {
+      await ledger.appendMany(Array.from({ length: Math.min(step, n - i) }, (_, k) => record(i + k)));
+      if ((i / step) % 25 === 0) process.stderr.write(`\rbuilding ${fmt(i)} / ${fmt(n)}`);
+    }
+    stats = { ...ledger.stats };
+  } finally {
+    await ledger.close();
+  }
+  const s = (performance.now() - start) / 1000;
+  process.stderr.write('\r'.padEnd(40) + '\r');
+  log(`built ${fmt(n)} entries in-process (sequencer, 4096 per batch)   ${fmt(n / s).padStart(10)} receipts/s  (${s.toFixed(1)} s; ${stats.batches} batches, ${stats.signatures} signatures)`);
+  return stats;
+}
+
+/** Raw SHA-256 over the same entry bytes VerifyChain hashes (0x00‖entry per entry), in memory. */
+export function rawSha256(store: SqliteLedgerStore, n: number): { seconds: number; bytes: number } {
+  const sample = store.entryRows(0, Math.min(n, 20_000)).map(([, , entry]) => entry);
+  const zero = Buffer.from([0]);
+  let bytes = 0;
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const e = sample[i % sample.length]!;
+    createHash('sha256').update(zero).update(e).digest();
+    bytes += e.length + 1;
+  }
+  return { seconds: (performance.now() - start) / 1000, bytes };
+}
+
+export async function proofsPerSecond(ledger: { reader: Ledger['reader'] }, size: number, durationMs: number): Promise<number> {
+  let count = 0;
+  const end = performance.now() + durationMs;
+  const start = performance.now();
+  let x = 12345;
+  while (performance.now() < end) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    await ledger.reader.inclusion(x % size);
+    count++;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<string[]> {
+  const out: string[] = [];
+  const log = (line: string) => {
+    out.push(line);
+    console.log(line);
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'signet-bench-ledger-'));
+  const keyUri = `file://${join(dir, 'ledger-key.pem')}?create=true&alg=ed25519`;
+  const signer = await openSigner(keyUri);
+  try {
+    log(`# ledger benchmark ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    log(`# ${o.durationMs} ms per gRPC figure; ${o.concurrency} calls in flight; Ed25519 file key; SQLite WAL synchronous=FULL`);
+    const grpcFigures = await benchAppends(o, dir, `file://${join(dir, 'ledger-key.pem')}`, log);
+
+    const big = join(dir, 'big.db');
+    const built = await buildLedger(big, signer, o.entries, log);
+    const ledger = await Ledger.open({ path: big, signer, origin: 'signet.bench/ledger' });
+    const store = ledger.store as SqliteLedgerStore;
+    const raw = rawSha256(store, o.entries);
+    log(`raw SHA-256 (node:crypto, 0x00‖entry)          ${fmt(o.entries / raw.seconds).padStart(10)} entries/s  ${fmt(raw.bytes / raw.seconds / 1e6, 1)} MB/s  (${raw.seconds.toFixed(2)} s for ${fmt(raw.bytes / 1e6, 1)} MB)`);
+    const verifiers = [noteVerifierFromPublicKey('signet.bench/ledger', (await signer.publicKey()).pem)];
+    const vStart = performance.now();
+    const report = await verifyChain(store, { verifiers });
+    const vSeconds = (performance.now() - vStart) / 1000;
+    if (!report.valid) throw new Error(`VerifyChain found the bench ledger invalid: ${report.reason}`);
+    log(`VerifyChain over ${fmt(o.entries)} entries           ${fmt(o.entries / vSeconds).padStart(10)} entries/s  (${vSeconds.toFixed(2)} s, ${report.checkpointsChecked} checkpoints)`);
+    const proofs = await proofsPerSecond(ledger, ledger.size, Math.min(o.durationMs, 3000));
+    log(`inclusion proofs at ${fmt(ledger.size)} entries          ${fmt(proofs).padStart(10)} proofs/s (in-process, from stored nodes)`);
+    const rssMb = process.memoryUsage().rss / 1024 / 1024;
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    log(`RSS with the ${fmt(o.entries)}-entry ledger open      ${fmt(rssMb).padStart(10)} MB  (peak ${fmt(maxRssMb)} MB, including the build)`);
+    await ledger.close();
+
+    log('');
+    log(ratioLine('AppendReceipt ÷ no-op gRPC', grpcFigures.single.rate / grpcFigures.noop.rate, 0.8));
+    log(ratioLine(`AppendReceipt p99 ms (≤ delay ${o.maxDelayMs} + 5)`, grpcFigures.single.p99Ms, o.maxDelayMs + 5, false));
+    log(ratioLine('AppendReceipts receipts/s ÷ 100,000', grpcFigures.manyRate / 100_000, 1));
+    log(ratioLine('custody signatures per batch (1M build)', built.signatures / built.batches, 1, false));
+    log(ratioLine('VerifyChain time ÷ raw SHA-256 time', vSeconds / raw.seconds, 2, false));
+    log(ratioLine('inclusion proofs/s ÷ 10,000', proofs / 10_000, 1));
+    log(ratioLine('RSS MB ÷ 256', rssMb / 256, 1, false));
+    return out;
+  } finally {
+    await signer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const entries = process.argv[2] ? Number(process.argv[2]) : DEFAULTS.entries;
+  benchLedger({ ...DEFAULTS, entries }).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
