@@ -1,6 +1,13 @@
 // Start-up: open every configured key, build the services, listen. Nothing starts half-configured:
 // any failure closes what was opened and surfaces as one CONFIG error.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createCredentials } from '../credentials/index.js';
+import { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../lib/logger.js';
+import { credentialService } from './credential-service.js';
+import { startJwksHttp } from './jwks-http.js';
+import { ledgerService } from './ledger-service.js';
 import type { SignetConfig } from './config.js';
 import { parseHostPort } from './config.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
@@ -8,12 +15,15 @@ import { KeySet } from './key-set.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServiceModule } from './service.js';
 import { signingService } from './signing-service.js';
+import { SignetError } from '../lib/errors.js';
 
 export interface RunningSignet {
   port: number;
   metricsPort: number | undefined;
   keys: KeySet;
   grpc: RunningGrpcServer;
+  ledger: Ledger | undefined;
+  jwksPort: number | undefined;
   /** Graceful: stop taking calls, finish calls and the open ledger batch, close keys. */
   shutdown(): Promise<void>;
 }
@@ -21,7 +31,10 @@ export interface RunningSignet {
 export async function startSignet(config: SignetConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningSignet> {
   const metrics = new ServerMetrics({ defaultMetrics: config.metrics.listen !== undefined });
   const keys = await KeySet.open(config.keys, env);
+  // Listeners close on shutdown; the ledger and credentials are closed by their service modules
+  // (credentials first), except when start-up fails before the server owns them.
   const closers: Array<() => Promise<void>> = [];
+  const closeOnFailure: Array<() => Promise<void>> = [];
   try {
     for (const { name, signer } of keys.list()) {
       const fields = { key: name, driver: signer.driver, uri: signer.uri, alg: signer.algorithm, keyId: signer.keyId() };
@@ -29,6 +42,48 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       else logger.warn(fields, 'key opened: SOFTWARE KEY, NOT HARDWARE-BACKED (development only)');
     }
     const modules: ServiceModule[] = [signingService({ keys, maxBatch: config.limits.maxBatch, metrics })];
+
+    // Module order is close order on shutdown: credentials before the ledger they write to.
+    let ledger: Ledger | undefined;
+    let jwksPort: number | undefined;
+    if (config.ledger.enabled) {
+      mkdirSync(dirname(config.ledger.path), { recursive: true, mode: 0o700 });
+      ledger = await Ledger.open({
+        path: config.ledger.path,
+        signer: keys.byName(config.ledger.key)!.signer,
+        origin: config.ledger.origin,
+        batch: config.ledger.batch,
+      });
+      const opened = ledger;
+      closeOnFailure.push(() => opened.close());
+      logger.info({ path: config.ledger.path, size: ledger.size, origin: config.ledger.origin, key: config.ledger.key }, 'ledger opened');
+    }
+    if (config.credentials.enabled) {
+      if (!ledger) throw new SignetError('CONFIG', 'config: credentials.enabled needs the ledger (ledger.enabled: true): every issuance is recorded');
+      mkdirSync(dirname(config.credentials.db), { recursive: true, mode: 0o700 });
+      const credentials = await createCredentials({
+        signer: keys.byName(config.credentials.key)!.signer,
+        ledger,
+        issuer: config.credentials.issuer,
+        db: config.credentials.db,
+        policy: config.credentials.policy,
+        defaultTtlSeconds: config.credentials.defaultTtlSeconds,
+        maxTtlSeconds: config.credentials.maxTtlSeconds,
+        skewSeconds: config.credentials.skewSeconds,
+        popMode: config.credentials.popMode,
+        logger,
+      });
+      modules.push(credentialService({ credentials }));
+      closeOnFailure.unshift(() => credentials.close());
+      if (!config.credentials.policy) logger.warn('no credentials.policy configured: every issuance is denied');
+      if (config.credentials.jwksHttp) {
+        const { host, port } = parseHostPort(config.credentials.jwksHttp, 'credentials.jwks_http');
+        const http = await startJwksHttp(host, port, () => credentials.jwks());
+        jwksPort = http.port;
+        closers.push(() => http.close());
+      }
+    }
+    if (ledger) modules.push(ledgerService(ledger, { maxBatch: config.limits.maxBatch }));
 
     const grpc = await startGrpcServer(config.listen, {
       modules,
@@ -38,6 +93,8 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       tls: config.tls,
       authorization: config.authorization,
     });
+    // From here the server owns the modules: a later failure shuts it down, which closes them.
+    closeOnFailure.splice(0, closeOnFailure.length, () => grpc.shutdown(0));
     let metricsPort: number | undefined;
     if (config.metrics.listen) {
       const { host, port } = parseHostPort(config.metrics.listen, 'metrics.listen');
@@ -52,8 +109,10 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       metricsPort,
       keys,
       grpc,
+      ledger,
+      jwksPort,
       async shutdown() {
-        logger.info('shutting down: finishing calls in flight');
+        logger.info('shutting down: finishing calls in flight and the open ledger batch');
         await grpc.shutdown(config.shutdownGraceMs);
         for (const close of closers) await close();
         await keys.close();
@@ -61,7 +120,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       },
     };
   } catch (err) {
-    for (const close of closers) await close().catch(() => {});
+    for (const close of [...closers, ...closeOnFailure]) await close().catch(() => {});
     await keys.close();
     throw err;
   }
