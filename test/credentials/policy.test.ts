@@ -60,6 +60,17 @@ describe('policy decisions', () => {
   });
 });
 
+describe('the example policy (examples/policy.yaml)', () => {
+  it('loads, and its deny rule wins over the allow rules below it', () => {
+    const p = PolicySource.load(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../examples/policy.yaml'), limits).current;
+    assert.equal(p.rules.length, 5);
+    const bot: PolicyAgent = { id: 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH', groups: ['ci'], labels: {} };
+    assert.equal(authorize(p, bot, { action: 'deploy', resource: 'env/prod/eu-west-1' }).rule, 'release-bot-deploys');
+    assert.equal(authorize(p, bot, { action: 'repo:delete', resource: 'github.com/acme/prod-db' }).rule, 'never-delete-prod');
+    assert.equal(authorize(p, bot, { action: 'repo:delete', resource: 'github.com/acme/prod-db' }).allow, false);
+  });
+});
+
 describe('policy validation', () => {
   const refuse = (text: string, pattern: RegExp) =>
     assert.throws(() => parsePolicy(text, 'p.yaml', limits), (e) => isSignetError(e, 'CONFIG') && pattern.test(e.message));
