@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import nodeVault from 'node-vault';
 import '../../src/signers/hashivault/driver.js';
 import { driverFor, openSigner } from '../../src/signers/registry.js';
 import { canGenerate, canRotate } from '../../src/signers/capabilities.js';
@@ -334,6 +335,22 @@ describe('hashivault driver', () => {
         await tlsVault.stop();
         ca.dispose();
       }
+    });
+  });
+
+  describe('the emulator', () => {
+    it('answers sys/health as Vault does, sealed while 503 is injected, and refuses an unknown token on transit paths', async () => {
+      const client = nodeVault({ endpoint: vault.address, token: 'hvs.unknown' });
+      const healthy = await client.health();
+      assert.equal(healthy.sealed, false);
+      assert.equal(healthy.initialized, true);
+      vault.faults.serverError(1, 503);
+      assert.equal((await client.health()).sealed, true);
+      await assert.rejects(client.read('transit/keys/c-ed25519'), (err: { response?: { statusCode: number; body: unknown } }) => {
+        assert.equal(err.response?.statusCode, 403);
+        assert.deepEqual(err.response?.body, { errors: ['permission denied'] });
+        return true;
+      });
     });
   });
 
