@@ -92,10 +92,16 @@ export class AwsKmsKeyBackend implements KeyBackend {
   async signBatch(payloads: Uint8Array[], options: SignOptions): Promise<RawSignature[]> {
     const results = new Array<RawSignature>(payloads.length);
     let next = 0;
+    let failed = false;
     const worker = async () => {
-      while (next < payloads.length) {
+      while (next < payloads.length && !failed) {
         const i = next++;
-        results[i] = await this.sign(payloads[i]!, options);
+        try {
+          results[i] = await this.sign(payloads[i]!, options);
+        } catch (err) {
+          failed = true; // the batch fails as a whole: stop sending the rest
+          throw err;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#options.maxInFlight, payloads.length) }, worker));
