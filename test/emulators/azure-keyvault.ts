@@ -34,6 +34,8 @@ export interface AzureKeyVaultEmulator {
   setPermission(permission: VaultPermission, allowed: boolean): void;
   /** Invalidates every access token issued so far (as a revoked or expired session would). */
   revokeTokens(): void;
+  /** Access tokens issued and still valid, for tests that check no token leaks into errors. */
+  issuedTokens(): string[];
   /** The key URI and environment a Signet process needs to use the key. */
   testKey(name: string, options?: { version?: string; params?: Record<string, string> }): { uri: string; env: Record<string, string> };
   stop(): Promise<void>;
@@ -82,6 +84,7 @@ class EmulatorState {
       rotateKey: (name) => this.keys.rotate(name),
       setPermission: (p, allowed) => void (allowed ? this.#denied.delete(p) : this.#denied.add(p)),
       revokeTokens: () => this.#tokens.clear(),
+      issuedTokens: () => [...this.#tokens],
       testKey(name, options = {}) {
         const params = new URLSearchParams({ endpoint: self.endpoint, 'ca-file': self.#ca.caFile, ...options.params });
         const path = options.version ? `${name}/${options.version}` : name;

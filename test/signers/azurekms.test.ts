@@ -2,6 +2,7 @@
 // the HTTPS Key Vault emulator: the custody contract, retries, deadlines, rotation, start-up errors.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
 import { canGenerate, canRotate, driverFor, openSigner } from '../../src/signers/index.js';
@@ -187,7 +188,7 @@ describe('azurekms driver', () => {
     const wrong = 'not-the-secret-' + Math.random().toString(36).slice(2);
     await assert.rejects(open('signet-p256', { env: { AZURE_CLIENT_SECRET: wrong } }), (err) => {
       code('CONFIG', /bad Azure credentials .*invalid_client/)(err);
-      const text = `${(err as Error).message} ${String((err as Error).cause)}`;
+      const text = inspect(err, { depth: 12, showHidden: true });
       assert.ok(!text.includes(wrong) && !text.includes(emulator.clientSecret), 'no secret in the error');
       return true;
     });
@@ -224,7 +225,14 @@ describe('azurekms driver', () => {
     const signer = shared;
     emulator.setPermission('sign', false);
     try {
-      await assert.rejects(signer.sign({ digest: digestOf('denied') }), code('PERMISSION_DENIED', /sign permission/));
+      await assert.rejects(signer.sign({ digest: digestOf('denied') }), (err) => {
+        code('PERMISSION_DENIED', /sign permission/)(err);
+        const everything = inspect(err, { depth: 12, showHidden: true });
+        assert.ok(emulator.issuedTokens().length > 0);
+        for (const token of emulator.issuedTokens()) assert.ok(!everything.includes(token), 'no access token anywhere in the error or its causes');
+        assert.ok(!everything.includes(emulator.clientSecret), 'no client secret anywhere in the error');
+        return true;
+      });
     } finally {
       emulator.setPermission('sign', true);
     }
