@@ -81,6 +81,30 @@ export class TreeBuilder {
     return completed;
   }
 
+  /**
+   * Appends one leaf hash without reporting the nodes it completes: for rehashing a range to
+   * check roots (VerifyChain), where nothing is stored and no records need allocating.
+   */
+  extend(leaf: Hash): void {
+    if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) {
+      throw new SignetError('INVALID_ARGUMENT', `a leaf hash is ${HASH_SIZE} bytes`, { field: 'leaf' });
+    }
+    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new SignetError('OUT_OF_RANGE', 'the tree is full');
+    const hashes = this.#hashes;
+    const levels = this.#levels;
+    let level = 0;
+    let hash = leaf;
+    while (levels.length > 0 && levels[levels.length - 1] === level) {
+      hash = nodeHash(hashes.pop()!, hash);
+      levels.pop();
+      level++;
+    }
+    hashes.push(hash);
+    levels.push(level);
+    this.#size++;
+    this.#root = undefined;
+  }
+
   /** Appends several leaves; returns all nodes they complete, in append order. */
   appendAll(leaves: Hash[]): StoredNode[] {
     const out: StoredNode[] = [];

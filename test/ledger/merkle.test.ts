@@ -262,6 +262,19 @@ describe('TreeBuilder', () => {
     }
   });
 
+  it('extend (no records) reaches the same roots and frontier as append', () => {
+    const recorded = new TreeBuilder();
+    const quiet = new TreeBuilder();
+    for (let i = 0; i < 200; i++) {
+      const leaf = leafHash(Buffer.from(`q${i}`));
+      recorded.append(leaf);
+      quiet.extend(leaf);
+      assert.equal(hex(quiet.root()), hex(recorded.root()), `root at ${i + 1}`);
+    }
+    assert.deepEqual(quiet.frontier.map(hex), recorded.frontier.map(hex));
+    assert.equal(quiet.size, 200);
+  });
+
   it('when the frontier does not fit the size, refuses with INTEGRITY', () => {
     const h = leafHash(Buffer.from('x'));
     assert.throws(() => TreeBuilder.fromFrontier(3, [h]), (e) => assertCode(e, 'INTEGRITY'));
