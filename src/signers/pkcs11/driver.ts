@@ -9,7 +9,7 @@ import { CustodySigner } from '../custody.js';
 import { publicKeyInfo } from '../keys.js';
 import { registerDriver, type Driver, type OpenContext } from '../registry.js';
 import type { KeyUri, Pkcs11KeyUri } from '../uri.js';
-import { generationParams } from './attributes.js';
+import { generationParams, signMechanism } from './attributes.js';
 import { pkcs11Config, type Pkcs11Config } from './config.js';
 import { pkcs11Failure } from './errors.js';
 import { Pkcs11KeyBackend } from './key-backend.js';
@@ -28,6 +28,11 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
         const key = findPrivateKey(lease.module.lib, session, config.key, lease.pool.token.label);
         if (!key.algorithm) {
           throw new SignetError('CONFIG', `${p11.redacted}: key ${describeKey(config.key)} is ${key.unsupported}; Signet signs with Ed25519 or P-256`);
+        }
+        const mechanism = signMechanism(key.algorithm);
+        if (!lease.module.lib.C_GetMechanismList(lease.pool.token.slot).includes(mechanism)) {
+          const name = key.algorithm === 'Ed25519' ? 'CKM_EDDSA' : 'CKM_ECDSA';
+          throw new SignetError('CONFIG', `token "${lease.pool.token.label}" does not offer ${name}, which ${key.algorithm} keys sign with`);
         }
         return { key, spki: publicSpki(lease.module.lib, session, key, key.algorithm, lease.pool.token.label), epoch };
       });

@@ -108,11 +108,14 @@ export class SessionPool {
 
   /** Runs `fn` on a fresh read/write session outside the pool (key generation), then closes it. */
   async runReadWrite<T>(fn: (session: Buffer) => Promise<T> | T): Promise<T> {
+    if (this.#closed) throw new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed');
     const session = this.#openSession(true);
+    this.#active++;
     try {
       return await fn(session.handle);
     } finally {
       this.#discard(session);
+      if (--this.#active === 0) this.#drained?.();
     }
   }
 
