@@ -4,6 +4,10 @@ import { SignetError } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { loadConfig } from '../server/config.js';
 import { startSignet } from '../server/start.js';
+import { keysCommand } from './keys.js';
+import { ledgerCommand } from './ledger.js';
+import { softhsmCommand } from './softhsm.js';
+import { verifyCommand } from './verify.js';
 
 const USAGE = `usage: signet <command> [options]
 
@@ -48,6 +52,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   serve,
+  keys: (argv) => keysCommand(argv),
+  softhsm: (argv) => softhsmCommand(argv),
+  ledger: (argv) => ledgerCommand(argv),
+  verify: (argv) => verifyCommand(argv),
   version: async () => {
     console.log('signet 0.1.0');
     return 0;
