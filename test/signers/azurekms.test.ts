@@ -194,6 +194,12 @@ describe('azurekms driver', () => {
     });
   });
 
+  it('when no credential is configured, DefaultAzureCredential is tried and start-up fails with CONFIG', async () => {
+    const { uri } = emulator.testKey('signet-p256');
+    // Here (no managed identity, no Azure CLI) it finds nothing; elsewhere the vault refuses its token.
+    await assert.rejects(openSigner(uri, { env: {} }), code('CONFIG', /DefaultAzureCredential found no Azure credential; set AZURE_TENANT_ID|refused the access token of DefaultAzureCredential/));
+  });
+
   it('when the key does not exist, start-up fails with CONFIG naming the key', async () => {
     await assert.rejects(open('no-such-key'), code('CONFIG', /key no-such-key does not exist/));
   });

@@ -12,7 +12,7 @@ import type { AzureKmsKeyUri, KeyUri } from '../uri.js';
 import { AzureKeyBackend } from './backend.js';
 import { createSdkKeyClient, type AzureKeyClient, type AzureKeyClientFactory, type AzureKeyVersion } from './client.js';
 import { resolveCredential, trustAgent } from './credentials.js';
-import { credentialCause, describeAzureError, isCredentialError, retryDecision, serviceMessage } from './errors.js';
+import { NO_CREDENTIAL, credentialCause, describeAzureError, isCredentialError, retryDecision, serviceMessage } from './errors.js';
 import { NO_ED25519, spkiOfKey, unusableReason } from './key-checks.js';
 
 interface Connection {
@@ -108,7 +108,11 @@ function startupError(err: unknown, u: AzureKmsKeyUri, credential: string, what:
   const where = `azurekms: ${u.redacted}`;
   if (err instanceof SignetError) return err;
   if (isCredentialError(err)) {
-    return new SignetError('CONFIG', `${where}: bad Azure credentials (${credential}): ${credentialCause(err as Error)}`, { cause: err });
+    const cause = credentialCause(err as Error);
+    if (cause === NO_CREDENTIAL) {
+      return new SignetError('CONFIG', `${where}: ${credential} found no Azure credential; set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or tenant-id, client-id, client-secret-source), or run with a managed or workload identity`, { cause: err });
+    }
+    return new SignetError('CONFIG', `${where}: bad Azure credentials (${credential}): ${cause}`, { cause: err });
   }
   const status = (err as { statusCode?: number }).statusCode;
   const key = u.version ? `${u.keyName}/${u.version}` : u.keyName;

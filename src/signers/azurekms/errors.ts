@@ -53,12 +53,14 @@ export function describeAzureError(err: unknown): string {
   return err instanceof Error ? err.name : 'unknown error';
 }
 
+export const NO_CREDENTIAL = 'no usable Azure credential found';
+
 /** `invalid_client (AADSTS7000215)` out of an @azure/identity / MSAL error, without anything else. */
 export function credentialCause(err: Error): string {
   const oauth = /\b(invalid_client|unauthorized_client|invalid_scope|invalid_request|invalid_grant|unsupported_grant_type|access_denied)\b/.exec(err.message)?.[1];
   const aadsts = /\bAADSTS\d+\b/.exec(err.message)?.[0];
   if (oauth) return aadsts ? `${oauth} (${aadsts})` : oauth;
-  if (err.name === 'CredentialUnavailableError' || err.name === 'AggregateAuthenticationError') return 'no usable Azure credential found';
+  if (err.name === 'CredentialUnavailableError' || err.name === 'AggregateAuthenticationError') return NO_CREDENTIAL;
   return err.name;
 }
 
