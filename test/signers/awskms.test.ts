@@ -257,6 +257,18 @@ describe('awskms driver', () => {
       assert.ok(Date.now() - start < 900, `gave up after ${Date.now() - start} ms with open-timeout-ms=300`);
     });
 
+    it('when KMS stays silent at start-up, open gives up with UNAVAILABLE at open-timeout-ms', async () => {
+      const key = await freshKey('Ed25519');
+      emulator.faults.clear().latency(2_000);
+      const start = Date.now();
+      try {
+        await assert.rejects(openSigner(`${key.uri}&open-timeout-ms=300`, { env: key.env }), (e) => assertCode(e, 'UNAVAILABLE', /did not answer within open-timeout-ms/));
+        assert.ok(Date.now() - start < 900, `gave up after ${Date.now() - start} ms`);
+      } finally {
+        emulator.faults.clear();
+      }
+    });
+
     it('when no region can be found, open fails with CONFIG asking for one', async () => {
       const key = await freshKey('ES256');
       const { AWS_REGION: _, ...env } = key.env;
@@ -282,6 +294,18 @@ describe('awskms driver', () => {
       try {
         await adminSend(new ScheduleKeyDeletionCommand({ KeyId: key.keyId }));
         await assert.rejects(signer.sign({ message: Buffer.from('x') }), (e) => assertCode(e, 'FAILED_PRECONDITION', /KMSInvalidStateException/));
+      } finally {
+        await signer.close();
+      }
+    });
+
+    it('when asked for a version that is not a key of this account, answers NOT_FOUND', async () => {
+      const key = await freshKey('ES256');
+      const signer = await openSigner(key.uri, { env: key.env });
+      try {
+        await assert.rejects(signer.publicKey('../../etc'), (e) => assertCode(e, 'NOT_FOUND', /not a KMS key id/));
+        await assert.rejects(signer.publicKey('00000000-0000-4000-8000-000000000000'), (e) => assertCode(e, 'NOT_FOUND', /NotFoundException/));
+        assert.equal((await signer.publicKey(key.keyId)).keyId, signer.keyId());
       } finally {
         await signer.close();
       }

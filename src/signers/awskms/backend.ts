@@ -24,6 +24,8 @@ export interface AwsKmsBackendOptions {
 }
 
 const CURRENT = 'current';
+/** A KMS key id (the version Signet reports): a UUID, or mrk-… for a multi-Region key. */
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/i;
 
 export class AwsKmsKeyBackend implements KeyBackend {
   readonly driver = 'awskms';
@@ -51,7 +53,13 @@ export class AwsKmsKeyBackend implements KeyBackend {
       (signal) => loadKmsKey(api, options.keyRef, signal, 'CONFIG'),
       { deadline: Date.now() + options.openTimeoutMs },
       { keyRef: options.keyRef, region: options.region, atOpen: true },
-    );
+    ).catch((err: unknown) => {
+      // At start-up there is no caller: a KMS that stays silent is unavailable, not a missed deadline.
+      if (err instanceof SignetError && err.code === 'DEADLINE_EXCEEDED') {
+        throw new SignetError('UNAVAILABLE', `awskms: KMS did not answer within open-timeout-ms (${options.openTimeoutMs} ms)`, { cause: err });
+      }
+      throw err;
+    });
     return new AwsKmsKeyBackend(api, options, first);
   }
 
@@ -63,6 +71,7 @@ export class AwsKmsKeyBackend implements KeyBackend {
   async spkiOf(version: string): Promise<Uint8Array> {
     const known = this.#spkis.get(version);
     if (known) return known;
+    if (!KEY_ID.test(version)) throw new SignetError('NOT_FOUND', `awskms: "${version.slice(0, 80)}" is not a KMS key id, so not a version of ${this.#options.keyRef}`);
     const spki = await call(
       (signal) => loadKmsPublicKey(this.#api, this.#arnOf(version), this.algorithm, signal),
       {},
@@ -150,7 +159,6 @@ export class AwsKmsKeyBackend implements KeyBackend {
 
   /** A key id becomes a full ARN in the current key's account and region, so GetPublicKey finds it. */
   #arnOf(keyId: string): string {
-    if (keyId.startsWith('arn:')) return keyId;
     const current = this.#current.peek(CURRENT)!.arn;
     return `${current.slice(0, current.lastIndexOf(':key/'))}:key/${keyId}`;
   }

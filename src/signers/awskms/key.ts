@@ -39,7 +39,10 @@ export async function loadKmsKey(
 ): Promise<KmsKeyVersion> {
   const described = await api.describeKey(keyRef, signal);
   const algorithm = checkDescription(described, keyRef, code);
-  const pub = await api.getPublicKey(described.arn || described.keyId, signal);
+  const pub = await api.getPublicKey(described.arn, signal);
+  if (pub.keyId !== undefined && pub.keyId !== described.arn) {
+    throw new SignetError('INTEGRITY', `awskms: GetPublicKey for ${described.arn} answered for ${pub.keyId}`);
+  }
   return { keyId: described.keyId, arn: described.arn, algorithm, spki: checkPublicKey(pub.spki, algorithm, keyRef, code) };
 }
 
