@@ -1,13 +1,15 @@
 // The pkcs11 driver on a real SoftHSM 2 token: what generated keys are, the session pool under
 // 200 concurrent signs, recovery when sessions or the module vanish, and one clear error per mistake.
 import assert from 'node:assert/strict';
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it, before, after } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { isSignetError } from '../../src/lib/errors.js';
 import { canList, driverFor, openSigner, parseKeyUri, type Signer } from '../../src/signers/index.js';
 import { Pkcs11Module } from '../../src/signers/pkcs11/module.js';
 import { findObjects, readBool } from '../../src/signers/pkcs11/objects.js';
+import { slotIdOf } from '../../src/signers/pkcs11/token.js';
 import { softhsmKey, softhsmToken } from '../helpers/softhsm.js';
 import { verifyIndependently } from './conformance.js';
 
@@ -229,6 +231,22 @@ describe('pkcs11 driver on SoftHSM', () => {
       assert.ok(!ed!.uri.includes(token.pin));
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('opens the same key by slot-id, and with the PIN from pin-source=file:', async () => {
+    const slotId = withSession((lib, _s, slot) => slotIdOf(slot));
+    const pinFile = join(token.dir, 'pin-for-test');
+    writeFileSync(pinFile, `${token.pin}\n`, { mode: 0o600 });
+    const bySlot = await openSigner(`pkcs11:slot-id=${slotId};object=driver-ed25519?module-path=${token.modulePath}&pin-source=file:${pinFile}`);
+    const byLabel = await openSigner(edUri);
+    try {
+      assert.equal(bySlot.keyId(), byLabel.keyId());
+      const message = Buffer.from('by slot');
+      assert.ok(verifyIndependently((await bySlot.publicKey()).pem, 'Ed25519', message, (await bySlot.sign({ message })).signature));
+    } finally {
+      await bySlot.close();
+      await byLabel.close();
     }
   });
 
