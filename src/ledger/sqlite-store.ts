@@ -43,6 +43,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #checkpointAt: Database.Statement;
   readonly #checkpointsBetween: Database.Statement;
   readonly #entries: Database.Statement;
+  readonly #entryBytes: Database.Statement;
   readonly #leafAt: Database.Statement;
   readonly #nodeAt: Database.Statement;
   readonly #byLeaf: Database.Statement;
@@ -69,6 +70,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#checkpointAt = db.prepare('SELECT size, root, note FROM checkpoints WHERE size = ?');
     this.#checkpointsBetween = db.prepare('SELECT size, root, note FROM checkpoints WHERE size >= ? AND size <= ? ORDER BY size');
     this.#entries = db.prepare('SELECT idx, leaf_hash, entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
+    this.#entryBytes = db.prepare('SELECT entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(true);
     this.#leafAt = db.prepare('SELECT leaf_hash FROM entries WHERE idx = ?').pluck(true);
     this.#nodeAt = db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').pluck(true);
     this.#byLeaf = db.prepare('SELECT idx FROM entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1').pluck(true);
@@ -104,6 +106,10 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async entries(start: number, end: number): Promise<StoredEntry[]> {
     return (this.#entries.all(start, end) as [number, Buffer, Buffer][]).map(([index, leafHash, entry]) => ({ index, leafHash, entry }));
+  }
+
+  async entryBytes(start: number, end: number): Promise<Uint8Array[]> {
+    return this.#entryBytes.all(start, end) as Buffer[];
   }
 
   /** Synchronous range read for the verifier's hot loop: rows as [idx, leaf_hash, entry]. */

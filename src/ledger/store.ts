@@ -42,6 +42,8 @@ export interface LedgerStore {
   checkpointsBetween(from: number, to: number): Promise<StoredCheckpoint[]>;
   /** Entries with start ≤ index < end, by index. Missing rows are simply absent. */
   entries(start: number, end: number): Promise<StoredEntry[]>;
+  /** Just the entry bytes of start ≤ index < end, by index: the verifier's scan. Missing rows are absent. */
+  entryBytes(start: number, end: number): Promise<Uint8Array[]>;
   /** Hashes at the given addresses (level 0 = leaf hashes), in order; throws NOT_FOUND for a gap. */
   readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]>;
   indexOfLeaf(leafHash: Uint8Array): Promise<number | undefined>;

@@ -51,7 +51,8 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
     valid: false,
     start,
     end,
-    entriesChecked,
+    // Entries before the fault are known good; a fault found late (by a link) is not counted.
+    entriesChecked: fault.checkpointSize === undefined ? Math.max(0, Math.min(entriesChecked, fault.index - start)) : entriesChecked,
     checkpointsChecked,
     firstBadIndex: fault.index,
     ...(fault.checkpointSize === undefined ? {} : { badCheckpointSize: fault.checkpointSize }),
@@ -85,31 +86,64 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
     if (why) return checkpointFault(genesis, why);
   }
 
+  // The hot loop reads entry bytes only; stored leaf hashes are consulted when something fails,
+  // to name the entry at fault rather than the link or checkpoint that exposed it.
+  const alteredIn = async (from: number, to: number): Promise<number | undefined> => {
+    for (const e of await store.entries(from, to)) {
+      if (!Buffer.from(leafHash(e.entry)).equals(e.leafHash)) return e.index;
+    }
+    return undefined;
+  };
+  const altered = (i: number) => report({ index: i, reason: `entry ${i}: its bytes do not hash to its stored leaf hash (entry altered)` });
+  const missingIn = async (from: number, to: number): Promise<number> => {
+    let i = from;
+    for (const e of await store.entries(from, to)) {
+      if (e.index !== i) break;
+      i++;
+    }
+    return i;
+  };
+  let segment = start;
+
   for (let from = start; from < end; from += chunk) {
     const to = Math.min(end, from + chunk);
-    const rows = await store.entries(from, to);
+    const rows = await store.entryBytes(from, to);
+    if (rows.length !== to - from) {
+      const gap = await missingIn(from, to);
+      const bad = await alteredIn(segment, gap);
+      return bad === undefined ? report({ index: gap, reason: `entry ${gap} is missing` }) : altered(bad);
+    }
     const checkpoints = await store.checkpointsBetween(from + 1, to);
     let next = 0;
-    let i = from;
-    for (const row of rows) {
-      if (row.index !== i) return report({ index: i, reason: `entry ${i} is missing` });
-      const entry = Buffer.from(row.entry.buffer, row.entry.byteOffset, row.entry.byteLength);
-      const leaf = leafHash(entry);
-      if (!Buffer.from(row.leafHash).equals(leaf)) return report({ index: i, reason: `entry ${i}: its bytes do not hash to its stored leaf hash (entry altered)` });
-      if (!linksTo(entry, prev)) return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
+    for (let k = 0; k < rows.length; k++) {
+      const i = from + k;
+      const row = rows[k]!;
+      const entry = Buffer.from(row.buffer, row.byteOffset, row.byteLength);
+      if (!linksTo(entry, prev)) {
+        if (i > start && (await alteredIn(i - 1, i)) !== undefined) return altered(i - 1);
+        return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
+      }
+      const leaf = leafHash(entry) as Buffer;
       builder.append(leaf);
-      prev = leaf as Buffer;
+      prev = leaf;
       entriesChecked++;
-      i++;
       const c = checkpoints[next];
-      if (c && c.size === i) {
+      if (c && c.size === i + 1) {
         next++;
         const why = checkpoint(c, builder.root());
-        if (why) return checkpointFault(c, why);
+        if (why) {
+          const bad = await alteredIn(segment, i + 1);
+          return bad === undefined ? checkpointFault(c, why) : altered(bad);
+        }
+        segment = i + 1;
       }
     }
-    if (i < to) return report({ index: i, reason: `entry ${i} is missing` });
     options.onProgress?.(to - start, total);
+  }
+  // The last entry has no successor whose link would expose it; its stored leaf hash does.
+  if (end > start) {
+    const bad = await alteredIn(end - 1, end);
+    if (bad !== undefined) return altered(bad);
   }
   return { valid: true, start, end, entriesChecked, checkpointsChecked };
 }

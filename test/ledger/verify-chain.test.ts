@@ -17,9 +17,11 @@ describe('VerifyChain', () => {
   let copies = 0;
   before(async () => {
     t = await tempLedgerDir();
-    const ledger = await Ledger.open({ path: t.db, signer: t.signer, origin: ORIGIN, batch: { maxDelayMs: 1, maxEntries: 8 } });
-    await ledger.appendMany(Array.from({ length: ENTRIES }, (_, i) => receipt(i, i % 5 === 0 ? { metadata: { note: `n${i}`, prev: 'x' } } : {})));
+    // Batches sealed by size only (the delay never fires), so checkpoints fall exactly every 8.
+    const ledger = await Ledger.open({ path: t.db, signer: t.signer, origin: ORIGIN, batch: { maxDelayMs: 60_000, maxEntries: 8 } });
+    const appended = ledger.appendMany(Array.from({ length: ENTRIES }, (_, i) => receipt(i, i % 5 === 0 ? { metadata: { note: `n${i}`, prev: 'x' } } : {})));
     await ledger.close();
+    await appended;
   });
   after(async () => t.cleanup());
 
