@@ -74,10 +74,8 @@ function consistencyRanges(size1: number, size2: number): Range[] {
   return ranges.reverse();
 }
 
-async function readRanges(ranges: Range[], read: NodeReader): Promise<Hash[]> {
-  const addresses: NodeAddress[] = [];
-  const counts = ranges.map(([start, end]) => rangeNodes(start, end, addresses));
-  if (addresses.length === 0) return [];
+/** One batched read, checked: as many answers as addresses, each a 32-byte hash. */
+async function checkedRead(addresses: NodeAddress[], read: NodeReader): Promise<Hash[]> {
   const hashes = await read(addresses);
   if (!Array.isArray(hashes) || hashes.length !== addresses.length) {
     throw new SignetError('INTEGRITY', `node reader answered ${hashes?.length} hashes for ${addresses.length} addresses`);
@@ -88,6 +86,14 @@ async function readRanges(ranges: Range[], read: NodeReader): Promise<Hash[]> {
       throw new SignetError('INTEGRITY', `stored node (level ${level}, index ${index}) is missing or not ${HASH_SIZE} bytes`);
     }
   }
+  return hashes;
+}
+
+async function readRanges(ranges: Range[], read: NodeReader): Promise<Hash[]> {
+  const addresses: NodeAddress[] = [];
+  const counts = ranges.map(([start, end]) => rangeNodes(start, end, addresses));
+  if (addresses.length === 0) return [];
+  const hashes = await checkedRead(addresses, read);
   const out: Hash[] = [];
   let at = 0;
   for (const count of counts) {
@@ -103,6 +109,44 @@ export async function inclusionProof(index: number, size: number, read: NodeRead
   checkSize(size, 'size');
   if (index >= size) throw new SignetError('OUT_OF_RANGE', `index ${index} is not in a tree of size ${size}`, { field: 'index' });
   return readRanges(inclusionRanges(index, size), read);
+}
+
+/**
+ * Inclusion proofs of several leaves in one tree size with one batched read: the nodes they share
+ * (most of them, for a batch of neighbouring indices) are asked for once.
+ */
+export async function inclusionProofs(indices: number[], size: number, read: NodeReader): Promise<Hash[][]> {
+  checkSize(size, 'size');
+  if (!Array.isArray(indices)) throw invalidArgument('indices', 'must be a list of leaf indices');
+  const plans = indices.map((index, i) => {
+    checkSize(index, `indices[${i}]`);
+    if (index >= size) throw new SignetError('OUT_OF_RANGE', `index ${index} is not in a tree of size ${size}`, { field: `indices[${i}]` });
+    const addresses: NodeAddress[] = [];
+    const counts = inclusionRanges(index, size).map(([start, end]) => rangeNodes(start, end, addresses));
+    return { addresses, counts };
+  });
+  const unique = new Map<string, number>();
+  const wanted: NodeAddress[] = [];
+  for (const { addresses } of plans) {
+    for (const a of addresses) {
+      const key = `${a.level}/${a.index}`;
+      if (!unique.has(key)) {
+        unique.set(key, wanted.length);
+        wanted.push(a);
+      }
+    }
+  }
+  const hashes = wanted.length === 0 ? [] : await checkedRead(wanted, read);
+  return plans.map(({ addresses, counts }) => {
+    const mine = addresses.map((a) => hashes[unique.get(`${a.level}/${a.index}`)!]!);
+    const proof: Hash[] = [];
+    let at = 0;
+    for (const count of counts) {
+      proof.push(foldRange(mine, at, count));
+      at += count;
+    }
+    return proof;
+  });
 }
 
 /** Consistency proof from the tree of size1 leaves to the tree of size2 leaves (1 ≤ size1 ≤ size2). */

@@ -13,6 +13,7 @@ import {
   consistencyProof,
   frontierAddresses,
   inclusionProof,
+  inclusionProofs,
   leafHash,
   memoryTree,
   nodeHash,
@@ -320,6 +321,27 @@ describe('reads per proof', () => {
       await rootAt(size, r.read);
       assert.ok(r.calls[0]!.length <= Math.ceil(Math.log2(size)) + 1);
     }
+  });
+
+  it('proves a batch of neighbouring leaves with one read of each shared node', async () => {
+    const tree = memoryTree();
+    const leaves: Hash[] = [];
+    for (let i = 0; i < 1000; i++) leaves.push(tree.appendEntry(Buffer.from(`b${i}`)));
+    const root = rootFromLeaves(leaves);
+    const indices = Array.from({ length: 64 }, (_, i) => 936 + i);
+    tree.reads.length = 0;
+    const proofs = await inclusionProofs(indices, 1000, tree.read);
+    assert.equal(tree.reads.length, 1, 'one batched read');
+    const keys = tree.reads[0]!.map(({ level, index }) => `${level}/${index}`);
+    assert.equal(new Set(keys).size, keys.length, 'no node asked for twice');
+    // A batch of b neighbours shares all but about 2b + 2·log2(n) nodes; alone they would read ~10 each.
+    assert.ok(keys.length <= 2 * 64 + 2 * 10, `${keys.length} nodes for 64 proofs`);
+    for (let i = 0; i < indices.length; i++) {
+      assert.deepEqual(proofs[i]!.map(hex), (await inclusionProof(indices[i]!, 1000, tree.read)).map(hex));
+      assert.ok(verifyInclusion(leaves[indices[i]!]!, indices[i]!, 1000, proofs[i]!, root));
+    }
+    await assert.rejects(inclusionProofs([5, 1000], 1000, tree.read), (e) => assertCode(e, 'OUT_OF_RANGE'));
+    assert.deepEqual(await inclusionProofs([], 1000, tree.read), []);
   });
 
   it('reads a real 2048-leaf tree in O(log n): 1 call per proof and at most 22 nodes', async () => {
