@@ -3,7 +3,8 @@
 import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import { EMPTY_ROOT, frontierAddresses, rootAt } from './merkle.js';
-import { formatCheckpoint, signNote } from './note.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { formatCheckpoint, signNote, splitNote } from './note.js';
 import type { SequencerState } from './sequencer.js';
 import type { LedgerStore, StoredCheckpoint } from './store.js';
 
@@ -41,7 +42,14 @@ export async function recoverState(store: LedgerStore): Promise<SequencerState> 
 
 /** Opens the chain state: recovers an existing ledger or creates a new one with its genesis checkpoint. */
 export async function openState(store: LedgerStore, signer: Signer, origin: string): Promise<SequencerState> {
-  if (!(await store.latestCheckpoint())) await createGenesis(store, signer, origin);
+  const latest = await store.latestCheckpoint();
+  if (!latest) await createGenesis(store, signer, origin);
+  else {
+    const stored = parseCheckpoint(splitNote(latest.note).text).origin;
+    if (stored !== origin) {
+      throw new SignetError('CONFIG', `this ledger was created with origin "${stored}", not "${origin}"; set ledger.origin to "${stored}" or use another ledger path`);
+    }
+  }
   return recoverState(store);
 }
 

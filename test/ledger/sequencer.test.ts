@@ -224,6 +224,12 @@ describe('sequencer', () => {
     }
   });
 
+  it('when the ledger is reopened under another origin, refuses to start with CONFIG', async () => {
+    const path = `${t.dir}/origin.db`;
+    await (await Ledger.open({ path, signer: t.signer, origin: ORIGIN })).close();
+    await assert.rejects(Ledger.open({ path, signer: t.signer, origin: 'other.example/log' }), code('CONFIG'));
+  });
+
   describe('bad input', () => {
     let ledger: Ledger;
     before(async () => {
