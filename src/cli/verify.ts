@@ -1,9 +1,10 @@
-// `signet verify receipt FILE --key PUBKEY.pem [--origin NAME] [--name KEYNAME]`: checks a receipt
-// offline with the public key alone. Exit 0 and "valid: …", 1 and the reason, 2 for bad usage.
+// `signet verify receipt FILE --key PUBKEY.pem|VKEYFILE [--origin NAME] [--name KEYNAME]`: checks a
+// receipt offline with the public key alone. Exit 0 and "valid: …", 1 and the reason, 2 for bad usage.
 import { readFileSync } from 'node:fs';
 import { isSignetError } from '../lib/errors.js';
 import { noteSignerNames, noteVerifierFromPublicKey, type NoteVerifier } from '../ledger/note.js';
 import { receiptFromJson, verifyReceipt } from '../ledger/verify.js';
+import { noteVerifierFromVkey } from '../ledger/vkey.js';
 
 export const VERIFY_USAGE = 'usage: signet verify receipt FILE --key PUBKEY.pem [--origin NAME] [--name KEYNAME]';
 
@@ -54,11 +55,14 @@ function reason(err: unknown): string {
 }
 
 /**
- * The key alone is the trust anchor: without --name, the key is tried under every name that
+ * The key alone is the trust anchor: without --name, a PEM key is tried under every name that
  * signed the checkpoint (an Ed25519 key ID binds the name, so only its own name can match).
+ * A signed-note verifier key ("name+keyid+base64") carries its own name.
  */
-function verifiersFor(pem: string, names: string[]): NoteVerifier[] {
-  return names.map((name) => noteVerifierFromPublicKey(name, pem));
+function verifiersFor(keyText: string, names: string[]): NoteVerifier[] {
+  const trimmed = keyText.trim();
+  if (!trimmed.startsWith('-----BEGIN') && /^[^\s+]+\+[0-9a-f]{8}\+\S+$/.test(trimmed)) return [noteVerifierFromVkey(trimmed)];
+  return names.map((name) => noteVerifierFromPublicKey(name, keyText));
 }
 
 export async function verifyCommand(argv: string[], output: CommandOutput = consoleOutput): Promise<number> {

@@ -1,7 +1,7 @@
 // `signet verify receipt FILE --key PUBKEY.pem`: exit 0 with "valid: …" for a good receipt file,
 // 1 with the reason for a bad one or the wrong key, 2 for bad usage.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { canonicalBytes } from '../../src/lib/jcs.js';
 import { inclusionProof, leafHash, memoryTree } from '../../src/ledger/merkle.js';
 import { formatCheckpoint, signNote } from '../../src/ledger/note.js';
 import { receiptToJson } from '../../src/ledger/verify.js';
+import { formatVkey } from '../../src/ledger/vkey.js';
 import { openSigner } from '../../src/signers/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signet-cli-verify-'));
@@ -46,6 +47,16 @@ describe('signet verify receipt', () => {
     assert.deepEqual(io.stderr, []);
     const again = capture();
     assert.equal(await verifyCommand(['receipt', '--key', paths.key, paths.receipt, '--origin', 'signet.example/ledger'], again), 0);
+  });
+
+  it('when the key is given as a signed-note verifier key (name+keyid+base64), verifies the same', async () => {
+    const vkeyPath = join(dir, 'ledger.vkey');
+    writeFileSync(vkeyPath, formatVkey('signet.example/ledger', readFileSync(paths.key, 'utf8')) + '\n');
+    const io = capture();
+    assert.equal(await verifyCommand(['receipt', paths.receipt, '--key', vkeyPath], io), 0, io.stderr.join());
+    assert.deepEqual(io.stdout, ['valid: index 4 in tree of size 6']);
+    writeFileSync(vkeyPath, formatVkey('someone.else/ledger', readFileSync(paths.key, 'utf8')) + '\n');
+    assert.equal(await verifyCommand(['receipt', paths.receipt, '--key', vkeyPath], capture()), 1);
   });
 
   it('when the receipt was tampered with, exits 1 with the reason', async () => {
