@@ -1,7 +1,8 @@
 // Credentials benchmark: a no-op gRPC unary call, Signet's Issue (SoftHSM Ed25519 key, every
-// credential recorded in the ledger) and VerifyCredential, all in this one run, and their ratios.
+// credential recorded in the ledger) and VerifyCredential through `signet serve`, all in this one
+// run, and their ratios.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +25,28 @@ export interface CredentialsBenchOptions {
   sessions: number;
 }
 
+type Measured = LoadResult & { cpuUsPerCall: number };
+
 export interface CredentialsBenchFigures {
-  noop: LoadResult;
-  issue: LoadResult;
-  verify: LoadResult;
+  noop: Measured;
+  issue: Measured;
+  verify: Measured;
   issueRatio: number;
   verifyRatio: number;
+}
+
+/** CPU time (user + system, every thread) a process has used, in µs, from /proc/PID/stat. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in USER_HZ (100)
+}
+
+/** Runs a load after a short warm-up and adds the server's CPU time per completed call. */
+async function measure(pid: number, call: (i: number) => Promise<unknown>, o: { concurrency: number; durationMs: number }): Promise<Measured> {
+  await runLoad(call, { concurrency: o.concurrency, durationMs: 500 });
+  const before = cpuMicros(pid);
+  const r = await runLoad(call, o);
+  return { ...r, cpuUsPerCall: (cpuMicros(pid) - before) / r.ops };
 }
 
 const POLICY = `
@@ -46,57 +63,90 @@ export async function benchCredentials(
   log: (line: string) => void = console.log,
 ): Promise<CredentialsBenchFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-cred-'));
+  const stops: Array<() => Promise<void>> = [];
   try {
     log(`# credentials benchmark (${o.durationMs} ms per figure, ${o.concurrency} calls in flight, SoftHSM Ed25519, ${o.sessions} sessions)`);
-    const noopServer = await startChild(childArgs('noop-server'));
-    const nc = noopClient(`127.0.0.1:${noopServer.port}`);
-    const payload = Buffer.alloc(64, 7);
-    const noop = await runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 });
-    nc.close();
-    await noopServer.stop();
-    log(`no-op gRPC unary                       ${fmt(noop.rate).padStart(10)} calls/s  p50 ${noop.p50Ms.toFixed(2)} ms  p99 ${noop.p99Ms.toFixed(2)} ms`);
-
     const key = await softhsmKey('ed25519', `bench-cred-${process.pid}`);
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, POLICY);
-    const server = await startChild(childArgs('credentials-server'), {
-      SIGNET_BENCH_KEY: `${key}&max-sessions=${o.sessions}`,
-      SIGNET_BENCH_DIR: dir,
-      SIGNET_BENCH_POLICY: policy,
-    });
-    const client = serviceClient<CredentialServiceClient>('signet.v1.CredentialService', `127.0.0.1:${server.port}`);
-    try {
-      const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
-      const agent = await unary<object, { id: string }>(client, client.RegisterAgent as never, { name: 'bench', public_key_jwk: JSON.stringify(jwk), owner: 'bench', groups: ['bench'] });
-      const intent = { action: 'repo:read', resource: 'github.com/acme/app' };
-      const audience = 'https://api.github.com';
-      const tokens: string[] = [];
-      const issue = await runLoad(
-        async () => {
-          const r = await unary<object, { token: string }>(client, client.Issue as never, { agent_id: agent.id, intent, audience, ttl_seconds: 300 });
-          if (tokens.length < 4096) tokens.push(r.token);
-        },
-        { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 },
-      );
-      log(`Signet Issue (SoftHSM Ed25519, ledger)  ${fmt(issue.rate).padStart(10)} calls/s  p50 ${issue.p50Ms.toFixed(2)} ms  p99 ${issue.p99Ms.toFixed(2)} ms`);
-      const verify = await runLoad(
-        async (i) => {
-          const r = await unary<object, { valid: boolean; reason: string }>(client, client.VerifyCredential as never, { token: tokens[i % tokens.length], intent, audience });
-          if (!r.valid) throw new Error(`verification failed: ${r.reason}`);
-        },
-        { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 },
-      );
-      log(`Signet VerifyCredential (ledger)        ${fmt(verify.rate).padStart(10)} calls/s  p50 ${verify.p50Ms.toFixed(2)} ms  p99 ${verify.p99Ms.toFixed(2)} ms`);
-      const figures = { noop, issue, verify, issueRatio: issue.rate / noop.rate, verifyRatio: verify.rate / noop.rate };
-      log('');
-      log(ratioLine('Issue ÷ no-op gRPC', figures.issueRatio, 0.6));
-      log(`${'VerifyCredential ÷ no-op gRPC'.padEnd(44)} ${figures.verifyRatio.toFixed(2).padStart(8)}`);
-      return figures;
-    } finally {
+    // The real server (`signet serve`): one SoftHSM key issues credentials and signs checkpoints.
+    const config = join(dir, 'signet.yaml');
+    writeFileSync(
+      config,
+      [
+        'listen: 127.0.0.1:0',
+        `data_dir: ${dir}`,
+        'keys:',
+        `  issuer: "${key}&max-sessions=${o.sessions}"`,
+        'ledger:',
+        '  key: issuer',
+        'credentials:',
+        '  key: issuer',
+        '  issuer: https://signet.bench',
+        `  policy: ${policy}`,
+        '',
+      ].join('\n'),
+    );
+    const cli = join(here, '..', 'src', 'cli', `main.${ext}`);
+    const signet = await startChild(ext === 'ts' ? ['--import', 'tsx', cli, 'serve', '--config', config] : [cli, 'serve', '--config', config], { SIGNET_LOG_LEVEL: 'info' });
+    stops.push(() => signet.stop());
+    const noopServer = await startChild(childArgs('noop-server'));
+    stops.push(() => noopServer.stop());
+
+    const nc = noopClient(`127.0.0.1:${noopServer.port}`);
+    const client = serviceClient<CredentialServiceClient>('signet.v1.CredentialService', `127.0.0.1:${signet.port}`);
+    stops.push(async () => {
+      nc.close();
       client.close();
-      await server.stop();
-    }
+    });
+    const load = { concurrency: o.concurrency, durationMs: o.durationMs };
+    const payload = Buffer.alloc(64, 7);
+    const noopCall = () => unary(nc, nc.Echo as never, { key: 'bench', message: payload });
+
+    const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+    const agent = await unary<object, { id: string }>(client, client.RegisterAgent as never, { name: 'bench', public_key_jwk: JSON.stringify(jwk), owner: 'bench', groups: ['bench'] });
+    const intent = { action: 'repo:read', resource: 'github.com/acme/app' };
+    const audience = 'https://api.github.com';
+    const tokens: string[] = [];
+
+    // The machine is shared: the no-op baseline is measured before and after, and averaged; the
+    // servers' CPU time per call (all threads, from /proc) is reported too, as load cannot skew it.
+    const noopBefore = await measure(noopServer.child.pid!, noopCall, load);
+    const issue = await measure(
+      signet.child.pid!,
+      async () => {
+        const r = await unary<object, { token: string }>(client, client.Issue as never, { agent_id: agent.id, intent, audience, ttl_seconds: 300 });
+        if (tokens.length < 4096) tokens.push(r.token);
+      },
+      load,
+    );
+    const verify = await measure(
+      signet.child.pid!,
+      async (i) => {
+        const r = await unary<object, { valid: boolean; reason: string }>(client, client.VerifyCredential as never, { token: tokens[i % tokens.length], intent, audience });
+        if (!r.valid) throw new Error(`verification failed: ${r.reason}`);
+      },
+      load,
+    );
+    const noopAfter = await measure(noopServer.child.pid!, noopCall, load);
+    const noop = { ...noopBefore, rate: (noopBefore.rate + noopAfter.rate) / 2, cpuUsPerCall: (noopBefore.cpuUsPerCall + noopAfter.cpuUsPerCall) / 2 };
+
+    const line = (name: string, r: LoadResult & { cpuUsPerCall?: number }) =>
+      log(`${name.padEnd(40)} ${fmt(r.rate).padStart(10)} calls/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  server CPU ${fmt(r.cpuUsPerCall ?? NaN)} µs/call`);
+    line('no-op gRPC unary (before)', noopBefore);
+    line('Signet Issue (SoftHSM Ed25519, ledger)', issue);
+    line('Signet VerifyCredential (ledger)', verify);
+    line('no-op gRPC unary (after)', noopAfter);
+    log(`${'no-op gRPC unary (mean)'.padEnd(40)} ${fmt(noop.rate).padStart(10)} calls/s`);
+    const figures = { noop, issue, verify, issueRatio: issue.rate / noop.rate, verifyRatio: verify.rate / noop.rate };
+    log('');
+    log(ratioLine('Issue ÷ no-op gRPC', figures.issueRatio, 0.6));
+    log(`${'VerifyCredential ÷ no-op gRPC'.padEnd(44)} ${figures.verifyRatio.toFixed(2).padStart(8)}`);
+    log(`${'server CPU per call: no-op ÷ Issue'.padEnd(44)} ${(noop.cpuUsPerCall / issue.cpuUsPerCall).toFixed(2).padStart(8)}`);
+    log(`${'server CPU per call: no-op ÷ VerifyCredential'.padEnd(44)} ${(noop.cpuUsPerCall / verify.cpuUsPerCall).toFixed(2).padStart(8)}`);
+    return figures;
   } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
 }
