@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand, SignCommand, KMSClient, DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { openSigner } from '../../src/signers/index.js';
+import { openSigner, parseKeyUri } from '../../src/signers/index.js';
+import { AwsKmsDriver } from '../../src/signers/awskms/driver.js';
+import { sdkKmsApi, type AwsKmsApi } from '../../src/signers/awskms/client.js';
 import { isSignetError } from '../../src/lib/errors.js';
 import type { KeyAlgorithm } from '../../src/signers/contract.js';
 import { createAwsKmsTestKey, repointAwsKmsAlias, startAwsKmsEmulator, type AwsKmsEmulator } from '../emulators/aws-kms.js';
@@ -195,6 +197,43 @@ describe('awskms driver', () => {
       } finally {
         await later.close();
       }
+    } finally {
+      await signer.close();
+    }
+  });
+
+  it('when DescribeKey fails at a cache refresh, the last known key keeps signing and is kept for another cache-ttl', async () => {
+    let metadataDown = false;
+    let describes = 0;
+    // The driver's constructor seam: the real SDK client, with DescribeKey failing on demand.
+    const driver = new AwsKmsDriver((config): AwsKmsApi => {
+      const real = sdkKmsApi(config);
+      return {
+        describeKey: async (keyId, signal) => {
+          describes++;
+          if (metadataDown) throw Object.assign(new Error('unavailable'), { name: 'ServiceUnavailableException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+          return real.describeKey(keyId, signal);
+        },
+        getPublicKey: (keyId, signal) => real.getPublicKey(keyId, signal),
+        sign: (request, signal) => real.sign(request, signal),
+        close: () => real.close(),
+      };
+    });
+    const key = await freshKey('Ed25519', 'cache-ttl=300ms');
+    const signer = await driver.open(parseKeyUri(key.uri), { env: key.env });
+    try {
+      const pem = (await signer.publicKey()).pem;
+      await new Promise((r) => setTimeout(r, 350));
+      metadataDown = true;
+      const message = Buffer.from('metadata down');
+      const start = Date.now();
+      const result = await signer.sign({ message }, { deadline: start + 1_000 });
+      assert.ok(Date.now() - start < 1_000);
+      assert.equal(result.keyVersion, key.keyId);
+      assert.ok(verifyIndependently(pem, 'Ed25519', message, result.signature));
+      const seen = describes;
+      await signer.sign({ message }, { deadline: Date.now() + 1_000 });
+      assert.equal(describes, seen, 'no refresh again before another cache-ttl');
     } finally {
       await signer.close();
     }

@@ -5,7 +5,7 @@ import type { KeyBackend, RawSignature } from '../backend.js';
 import type { KeyAlgorithm, SignOptions } from '../contract.js';
 import { TtlCache } from '../cache.js';
 import { derToP1363 } from '../keys.js';
-import { withRetry } from '../retry.js';
+import { DEFAULT_DEADLINE_MS, withRetry } from '../retry.js';
 import type { AwsKmsApi } from './client.js';
 import { describeAwsError, retryDecision, toSignetError } from './errors.js';
 import { SCHEMES, loadKmsKey, loadKmsPublicKey, type KmsKeyVersion } from './key.js';
@@ -122,16 +122,20 @@ export class AwsKmsKeyBackend implements KeyBackend {
   }
 
   /**
-   * The key the id or alias names now: cached; refreshed once the cache expires. A refresh that
-   * cannot reach KMS keeps the last known key; one that finds an unusable key stops signing.
+   * The key the id or alias names now: cached; refreshed once the cache expires. The refresh gets
+   * half the caller's time; if it cannot reach KMS, the last known key signs and is kept for another
+   * cache-ttl. A refresh that finds an unusable key stops signing.
    */
   async #resolve(options: SignOptions): Promise<KmsKeyVersion> {
     if (this.#current.isFresh(CURRENT)) return this.#current.peek(CURRENT)!;
+    const now = Date.now();
+    const deadline = options.deadline ?? now + DEFAULT_DEADLINE_MS;
+    const refreshOptions = { deadline: now + Math.max(0, Math.floor((deadline - now) / 2)), signal: options.signal };
     try {
       return await this.#current.refresh(CURRENT, async () => {
         const key = await call(
           (signal) => loadKmsKey(this.#api, this.#options.keyRef, signal, 'FAILED_PRECONDITION'),
-          options,
+          refreshOptions,
           this.#where(this.#options.keyRef),
         );
         if (key.algorithm !== this.algorithm) {
@@ -144,8 +148,9 @@ export class AwsKmsKeyBackend implements KeyBackend {
         return key;
       });
     } catch (err) {
-      const stale = this.#current.peek(CURRENT)!;
       if (err instanceof SignetError && (err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED')) {
+        const stale = this.#current.peek(CURRENT)!;
+        this.#current.set(CURRENT, stale);
         return stale;
       }
       throw err;
