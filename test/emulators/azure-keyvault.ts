@@ -154,7 +154,9 @@ class EmulatorState {
     if (method === 'GET' && path.length <= 2) {
       this.#require('get');
       this.stats.getKey++;
-      return this.keys.bundle(this.endpoint, this.keys.get(name, second));
+      const key = this.keys.get(name, second);
+      // Fault extra 'wrong-kid': answer with another key's id, as a misrouted proxy would.
+      return this.keys.bundle(this.endpoint, this.faults.consume('wrong-kid') ? { ...key, name: `${name}-other` } : key);
     }
     if (method === 'POST' && third === 'sign' && second) {
       this.#require('sign');

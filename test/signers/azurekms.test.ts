@@ -200,6 +200,21 @@ describe('azurekms driver', () => {
     await assert.rejects(openSigner(uri, { env: {} }), code('CONFIG', /DefaultAzureCredential found no Azure credential; set AZURE_TENANT_ID|refused the access token of DefaultAzureCredential/));
   });
 
+  it('when Key Vault answers with another key\'s id, open refuses it (INTEGRITY) and a refresh ignores it', async () => {
+    emulator.faults.arm('wrong-kid', 1);
+    await assert.rejects(open('signet-p256'), code('INTEGRITY', /not the key asked for/));
+    const signer = await open('signet-p256', { params: { 'cache-ttl': '0' } });
+    const gets = emulator.stats.getKey;
+    emulator.faults.arm('wrong-kid', 1);
+    const message = Buffer.from('misrouted refresh');
+    const result = await signer.sign({ message });
+    assert.equal(emulator.stats.getKey, gets + 1, 'the refresh was made and its answer refused');
+    assert.equal(result.keyVersion, p256.version, 'the last good version signed');
+    assert.ok(verifyIndependently(p256.publicPem, 'ES256', message, result.signature));
+    assert.equal(emulator.faults.consume('wrong-kid'), false, 'the misrouted answer was served');
+    emulator.faults.clear();
+  });
+
   it('when the key does not exist, start-up fails with CONFIG naming the key', async () => {
     await assert.rejects(open('no-such-key'), code('CONFIG', /key no-such-key does not exist/));
   });

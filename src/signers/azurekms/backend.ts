@@ -7,7 +7,7 @@ import type { SignOptions } from '../contract.js';
 import { withRetry, type Attempt } from '../retry.js';
 import type { AzureKeyClient, AzureKeyVersion } from './client.js';
 import { describeAzureError, retryDecision, toSignetError } from './errors.js';
-import { spkiOfKey, unusableReason } from './key-checks.js';
+import { answersFor, spkiOfKey, unusableReason } from './key-checks.js';
 
 export interface AzureBackendConfig {
   /** The key URI without secrets. */
@@ -104,9 +104,9 @@ export class AzureKeyBackend implements KeyBackend {
 
   /** Key Vault answered for the key we asked about (the kid names it, and the version if pinned). */
   #checkIdentity(key: AzureKeyVersion, version: string | undefined): void {
-    const path = safePath(key.kid);
-    const ok = path[0] === 'keys' && path[1]?.toLowerCase() === this.#config.keyName.toLowerCase() && path[2] === key.version && (!version || key.version === version);
-    if (!ok) throw new SignetError('INTEGRITY', `azurekms: ${this.uri}: Key Vault answered with key ${key.kid}, not the key asked for`);
+    if (!answersFor(key, this.#config.keyName, version)) {
+      throw new SignetError('INTEGRITY', `azurekms: ${this.uri}: Key Vault answered with key ${key.kid}, not the key asked for`);
+    }
   }
 
   async #call<T>(fn: (attempt: Attempt) => Promise<T>, options: SignOptions): Promise<T> {
@@ -121,13 +121,5 @@ export class AzureKeyBackend implements KeyBackend {
     } catch (err) {
       throw toSignetError(err, this.uri);
     }
-  }
-}
-
-function safePath(url: string): string[] {
-  try {
-    return new URL(url).pathname.split('/').filter(Boolean);
-  } catch {
-    return [];
   }
 }

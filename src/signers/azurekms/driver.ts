@@ -13,7 +13,7 @@ import { AzureKeyBackend } from './backend.js';
 import { createSdkKeyClient, type AzureKeyClient, type AzureKeyClientFactory, type AzureKeyVersion } from './client.js';
 import { resolveCredential, trustAgent } from './credentials.js';
 import { NO_CREDENTIAL, credentialCause, describeAzureError, isCredentialError, retryDecision, serviceMessage } from './errors.js';
-import { NO_ED25519, spkiOfKey, unusableReason } from './key-checks.js';
+import { NO_ED25519, answersFor, spkiOfKey, unusableReason } from './key-checks.js';
 
 interface Connection {
   client: AzureKeyClient;
@@ -38,6 +38,9 @@ export class AzureKmsDriver implements Driver, KeyGenerator, KeyRotator {
     let key: AzureKeyVersion;
     try {
       key = await startupCall(u, credential, (signal) => client.getKey(u.version, signal), 'read the key');
+      if (!answersFor(key, u.keyName, u.version)) {
+        throw new SignetError('INTEGRITY', `azurekms: ${u.redacted}: Key Vault answered with key ${key.kid}, not the key asked for`);
+      }
       const reason = unusableReason(key);
       if (reason) throw new SignetError('CONFIG', `azurekms: ${u.redacted}: ${reason}`);
     } catch (err) {

@@ -29,3 +29,14 @@ export function spkiOfKey(key: AzureKeyVersion): Uint8Array {
   };
   return p256Spki(Uint8Array.from([0x04, ...pad(key.x), ...pad(key.y)]));
 }
+
+/** True if the key's id (`{vault}/keys/{name}/{version}`) names this key, and this version if one is given. */
+export function answersFor(key: AzureKeyVersion, keyName: string, version: string | undefined): boolean {
+  let path: string[];
+  try {
+    path = new URL(key.kid).pathname.split('/').filter(Boolean);
+  } catch {
+    return false;
+  }
+  return path[0] === 'keys' && path[1]?.toLowerCase() === keyName.toLowerCase() && path[2] === key.version && (!version || key.version === version);
+}
