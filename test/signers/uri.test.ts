@@ -73,3 +73,13 @@ describe('key URIs', () => {
     assert.throws(() => parseKeyUri('pkcs11:token=a?x=1&x=2'), /appears twice/);
   });
 });
+
+describe('pkcs11 id attribute', () => {
+  it('takes any byte value, including bytes that are not UTF-8', () => {
+    const u = parseKeyUri('pkcs11:token=t;id=%e0%01%ff%80');
+    assert.ok(u.scheme === 'pkcs11');
+    if (u.scheme !== 'pkcs11') return;
+    assert.deepEqual([...u.id!], [0xe0, 0x01, 0xff, 0x80]);
+    assert.equal(u.attrs.get('id'), 'e001ff80');
+  });
+});

@@ -62,8 +62,7 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
     return withLease(config, async (lease) => {
       const { lib } = lease.module;
       const token = lease.pool.token.label;
-      // Bytes below 0x80: uri.ts decodes the id attribute as UTF-8 too and refuses other bytes.
-      const id = config.key.id ?? randomBytes(config.profile.name === 'yubihsm' ? 2 : 16).map((b) => b & 0x7f);
+      const id = config.key.id ?? randomBytes(config.profile.name === 'yubihsm' ? 2 : 16);
       const label = config.key.label!;
       const clash = await lease.pool.run((s) =>
         findObjects(lib, s, [{ type: pkcs11js.CKA_LABEL, value: label }]).length + findObjects(lib, s, [{ type: pkcs11js.CKA_ID, value: Buffer.from(id) }]).length,
