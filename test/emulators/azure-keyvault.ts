@@ -52,6 +52,19 @@ export async function startAzureKeyVaultEmulator(): Promise<AzureKeyVaultEmulato
   return state.api(server);
 }
 
+/**
+ * Creates an EC P-256 key (EC-HSM with `hsm`) in the emulator and returns what a Signet process
+ * needs to sign with it: the key URI and the AZURE_* environment of the test client.
+ */
+export function createAzureTestKey(
+  emulator: AzureKeyVaultEmulator,
+  name = `signet-${randomBytes(4).toString('hex')}`,
+  options: { hsm?: boolean; params?: Record<string, string> } = {},
+): { uri: string; env: Record<string, string>; version: string; publicPem: string } {
+  const key = emulator.createKey(name, { kty: options.hsm ? 'EC-HSM' : 'EC' });
+  return { ...emulator.testKey(name, { params: options.params }), version: key.version, publicPem: key.publicPem };
+}
+
 class EmulatorState {
   endpoint = '';
   readonly tenantId = randomUUID();

@@ -8,7 +8,7 @@ import { isSignetError } from '../../src/lib/errors.js';
 import { canGenerate, canRotate, driverFor, openSigner } from '../../src/signers/index.js';
 import type { Signer } from '../../src/signers/contract.js';
 import { parseKeyUri } from '../../src/signers/uri.js';
-import { startAzureKeyVaultEmulator } from '../emulators/azure-keyvault.js';
+import { createAzureTestKey, startAzureKeyVaultEmulator } from '../emulators/azure-keyvault.js';
 import { runConformance, verifyIndependently } from './conformance.js';
 
 const emulator = await startAzureKeyVaultEmulator();
@@ -51,6 +51,9 @@ describe('azurekms driver', () => {
 
   it('when the first request has no token, Key Vault challenges and the SDK gets one from the token endpoint', async () => {
     const before = { ...emulator.stats };
+    const fresh = createAzureTestKey(emulator, 'signet-fresh', { hsm: true });
+    const other = await openSigner(fresh.uri, { env: fresh.env });
+    assert.ok(verifyIndependently(fresh.publicPem, 'ES256', Buffer.from('fresh'), (await other.sign({ message: Buffer.from('fresh') })).signature));
     const signer = await open('signet-hsm');
     assert.ok(emulator.stats.challenge > before.challenge, 'a 401 challenge was answered');
     assert.ok(emulator.stats.token > before.token, 'a token was fetched from the authority');
