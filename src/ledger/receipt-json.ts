@@ -3,7 +3,7 @@
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { decodeBase64Strict } from './checkpoint.js';
 import type { ReceiptBundle } from './contract.js';
-import { HASH_SIZE, isSize, leafHash } from './merkle.js';
+import { HASH_SIZE, isSize, leafHash } from './tree-hash.js';
 
 export const RECEIPT_FORMAT = 'signet-receipt/v1';
 

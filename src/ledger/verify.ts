@@ -4,7 +4,8 @@ import { SignetError } from '../lib/errors.js';
 import { parseCanonical } from '../lib/jcs.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ReceiptBundle } from './contract.js';
-import { HASH_SIZE, isSize, leafHash, verifyInclusion, type Hash } from './merkle.js';
+import { HASH_SIZE, isSize, leafHash, type Hash } from './tree-hash.js';
+import { verifyInclusion } from './verify-proofs.js';
 import { verifyNote, type NoteVerifier } from './note.js';
 
 export { receiptFromJson, receiptToJson, type ReceiptJson } from './receipt-json.js';
