@@ -1,6 +1,6 @@
 // Issue: policy decision, proof of possession, then a compact JWS for exactly one intent, recorded
 // in the ledger and durable before the token is handed back. Refusals are recorded too.
-import { randomBytes, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import type { LedgerAppender } from '../ledger/contract.js';
@@ -8,6 +8,7 @@ import { parseAgentJwk } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
 import { actClaim, actorsOf, type Actor } from './delegation.js';
+import { newJti } from './jti.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
 import { jwsAlgorithm, signJws } from './jws.js';
 import type { KeyRing } from './key-ring.js';
@@ -96,7 +97,7 @@ export class Issuer {
 
     const iat = Math.floor(this.#now() / 1000);
     const ttl = Math.min(requested || this.#d.defaultTtlSeconds, rule.maxTtlSeconds, this.#d.maxTtlSeconds);
-    const jti = randomBytes(16).toString('base64url');
+    const jti = newJti();
     const claims = {
       iss: this.#d.issuer,
       sub: agent.id,

@@ -1,10 +1,10 @@
 // Passports: a longer-lived signed document about an agent (key, owner, groups, policy digest)
 // that third parties verify offline with the JWKS; the online check also fails once it is revoked.
-import { randomBytes } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import type { LedgerAppender } from '../ledger/contract.js';
 import type { PublicJwk } from '../signers/contract.js';
 import type { AgentStore } from './agent-store.js';
+import { newJti } from './jti.js';
 import { decodeJws, signJws, verifyJwsSignature } from './jws.js';
 import type { KeyRing } from './key-ring.js';
 import { denialRecord, passportIssuanceRecord } from './ledger-records.js';
@@ -71,7 +71,7 @@ export class Passports {
       iat,
       nbf: iat,
       exp: iat + Math.min(ttlSeconds || this.#d.defaultTtlSeconds, MAX_PASSPORT_TTL_SECONDS),
-      jti: randomBytes(16).toString('base64url'),
+      jti: newJti(),
       agent: { id: agent.id, name: agent.name, jwk: agent.publicKeyJwk, owner: agent.owner, groups: agent.groups, labels: agent.labels },
       policy_digest: policy.digest,
     };
