@@ -30,7 +30,10 @@ export const GcpFault = {
 
 type Algorithm = 'EC_SIGN_ED25519' | 'EC_SIGN_P256_SHA256' | 'EC_SIGN_P384_SHA384' | 'GOOGLE_SYMMETRIC_ENCRYPTION';
 type Purpose = 'ASYMMETRIC_SIGN' | 'ENCRYPT_DECRYPT';
-type State = 'ENABLED' | 'DISABLED' | 'DESTROYED';
+type State = 'PENDING_GENERATION' | 'ENABLED' | 'DISABLED' | 'DESTROYED';
+
+/** How long a version made through the gRPC API stays PENDING_GENERATION, as in Cloud KMS. */
+const GENERATION_MS = 50;
 
 interface Version {
   name: string;
@@ -61,6 +64,9 @@ export class GcpKmsEmulator {
   readonly faults = new FaultInjector();
   /** Calls per RPC method name, for tests that count round trips. */
   readonly calls = new Map<string, number>();
+  /** The most RPCs seen in flight at once. */
+  peakInFlight = 0;
+  #inFlight = 0;
   /** The OAuth2 access token the emulator accepts (all permissions). */
   readonly token = randomBytes(16).toString('hex');
   /** A token that may read keys but lacks cloudkms.cryptoKeyVersions.useToSign. */
@@ -121,30 +127,36 @@ export class GcpKmsEmulator {
   }
 
   /** Creates a key with its first version; returns the key name. */
-  createKey(id: string, algorithm: Algorithm, purpose: Purpose = algorithm === 'GOOGLE_SYMMETRIC_ENCRYPTION' ? 'ENCRYPT_DECRYPT' : 'ASYMMETRIC_SIGN'): string {
+  createKey(id: string, algorithm: Algorithm, purpose: Purpose = algorithm === 'GOOGLE_SYMMETRIC_ENCRYPTION' ? 'ENCRYPT_DECRYPT' : 'ASYMMETRIC_SIGN', pending = false): string {
     const name = `${GCP_PARENT}/cryptoKeys/${id}`;
     if (this.#keys.has(name)) throw new Error(`key ${name} exists`);
     const key: Key = { name, purpose, algorithm, versions: [], primary: undefined };
     this.#keys.set(name, key);
-    this.addVersion(name);
+    this.addVersion(name, pending);
     return name;
   }
 
   /** Rotation: a new ENABLED version (Cloud KMS numbers them 1, 2, 3 …); returns its name. */
-  addVersion(keyName: string): string {
+  addVersion(keyName: string, pending = false): string {
     const key = this.#key(keyName);
     const name = `${keyName}/cryptoKeyVersions/${key.versions.length + 1}`;
     const pair = keyPair(key.algorithm);
     const now = Date.now();
     key.versions.push({
       name,
-      state: 'ENABLED',
+      state: pending ? 'PENDING_GENERATION' : 'ENABLED',
       algorithm: key.algorithm,
       privateKey: pair?.privateKey,
       scalar: key.algorithm === 'EC_SIGN_P256_SHA256' ? Buffer.from((pair!.privateKey.export({ format: 'jwk' }) as { d: string }).d, 'base64url') : undefined,
       pem: pair ? pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() : '',
       createTime: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 },
     });
+    if (pending) {
+      setTimeout(() => {
+        const v = this.#version(name);
+        if (v?.state === 'PENDING_GENERATION') v.state = 'ENABLED';
+      }, GENERATION_MS).unref();
+    }
     if (key.purpose === 'ENCRYPT_DECRYPT') key.primary = name;
     return name;
   }
@@ -177,10 +189,13 @@ export class GcpKmsEmulator {
       (method: string, permission: string, fn: (req: any) => unknown): grpc.handleUnaryCall<any, any> =>
       (call, callback) => {
         this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
-        this.#serve(call.metadata, permission, () => fn(call.request)).then(
-          (answer) => answer !== DROPPED && callback(null, answer),
-          (err: EmulatorStatus) => callback(err as grpc.ServiceError),
-        );
+        this.peakInFlight = Math.max(this.peakInFlight, ++this.#inFlight);
+        this.#serve(call.metadata, permission, () => fn(call.request))
+          .then(
+            (answer) => answer !== DROPPED && callback(null, answer),
+            (err: EmulatorStatus) => callback(err as grpc.ServiceError),
+          )
+          .finally(() => this.#inFlight--);
       };
     return {
       GetCryptoKey: unary('GetCryptoKey', 'cloudkms.cryptoKeys.get', (req) => this.#cryptoKey(this.#findKey(req.name))),
@@ -188,6 +203,12 @@ export class GcpKmsEmulator {
       ListCryptoKeyVersions: unary('ListCryptoKeyVersions', 'cloudkms.cryptoKeyVersions.list', (req) => this.#list(req)),
       GetPublicKey: unary('GetPublicKey', 'cloudkms.cryptoKeyVersions.viewPublicKey', (req) => this.#publicKey(req)),
       AsymmetricSign: unary('AsymmetricSign', 'cloudkms.cryptoKeyVersions.useToSign', (req) => this.#sign(req)),
+      CreateCryptoKey: unary('CreateCryptoKey', 'cloudkms.cryptoKeys.create', (req) => this.#createCryptoKey(req)),
+      CreateCryptoKeyVersion: unary('CreateCryptoKeyVersion', 'cloudkms.cryptoKeyVersions.create', (req) => {
+        const key = this.#findKey(req.parent);
+        if (key.purpose !== 'ASYMMETRIC_SIGN') throw statusError(grpc.status.FAILED_PRECONDITION, 'This emulator makes versions of asymmetric keys only.');
+        return versionMessage(this.#version(this.addVersion(key.name, true))!);
+      }),
     };
   }
 
@@ -210,11 +231,25 @@ export class GcpKmsEmulator {
       if (token !== this.token && token !== this.viewerToken) {
         throw statusError(grpc.status.UNAUTHENTICATED, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
       }
-      if (token === this.viewerToken && permission === 'cloudkms.cryptoKeyVersions.useToSign') {
+      if (token === this.viewerToken && !VIEWER_PERMISSIONS.has(permission)) {
         throw statusError(grpc.status.PERMISSION_DENIED, `Permission '${permission}' denied on resource (or it may not exist).`);
       }
     }
     return fn();
+  }
+
+  #createCryptoKey(req: { parent: string; cryptoKeyId: string; cryptoKey: { purpose: string; versionTemplate: { algorithm: string } | null } | null }) {
+    if (req.parent !== GCP_PARENT) throw statusError(grpc.status.NOT_FOUND, `${req.parent} not found.`);
+    if (!/^[a-zA-Z0-9_-]{1,63}$/.test(req.cryptoKeyId)) throw statusError(grpc.status.INVALID_ARGUMENT, `Invalid crypto key id: ${req.cryptoKeyId}`);
+    if (this.#keys.has(`${GCP_PARENT}/cryptoKeys/${req.cryptoKeyId}`)) {
+      throw statusError(grpc.status.ALREADY_EXISTS, `${GCP_PARENT}/cryptoKeys/${req.cryptoKeyId} already exists.`);
+    }
+    const purpose = req.cryptoKey?.purpose;
+    const algorithm = req.cryptoKey?.versionTemplate?.algorithm;
+    if (purpose !== 'ASYMMETRIC_SIGN' || !['EC_SIGN_ED25519', 'EC_SIGN_P256_SHA256', 'EC_SIGN_P384_SHA384'].includes(algorithm ?? '')) {
+      throw statusError(grpc.status.INVALID_ARGUMENT, `This emulator creates ASYMMETRIC_SIGN EC keys only, not ${purpose}/${algorithm}.`);
+    }
+    return this.#cryptoKey(this.#key(this.createKey(req.cryptoKeyId, algorithm as Algorithm, 'ASYMMETRIC_SIGN', true)));
   }
 
   #findKey(name: string): Key {
@@ -253,7 +288,9 @@ export class GcpKmsEmulator {
     if (key.purpose !== 'ASYMMETRIC_SIGN') {
       throw statusError(grpc.status.FAILED_PRECONDITION, `${key.name} has purpose ${key.purpose}; GetPublicKey needs an asymmetric key.`);
     }
-    if (version.state === 'DESTROYED') throw statusError(grpc.status.FAILED_PRECONDITION, `${version.name} is not enabled, current state is: DESTROYED.`);
+    if (version.state === 'DESTROYED' || version.state === 'PENDING_GENERATION') {
+      throw statusError(grpc.status.FAILED_PRECONDITION, `${version.name} is not enabled, current state is: ${version.state}.`);
+    }
     const pemCrc = crc32c(Buffer.from(version.pem, 'utf8'));
     return {
       name: this.faults.consume(GcpFault.wrongName) ? `${key.name}/cryptoKeyVersions/999` : version.name,
@@ -310,6 +347,14 @@ export class GcpKmsEmulator {
 }
 
 const DROPPED = Symbol('dropped');
+
+/** What roles/cloudkms.publicKeyViewer (plus metadata reads) allows: the viewer token's permissions. */
+const VIEWER_PERMISSIONS = new Set([
+  'cloudkms.cryptoKeys.get',
+  'cloudkms.cryptoKeyVersions.get',
+  'cloudkms.cryptoKeyVersions.list',
+  'cloudkms.cryptoKeyVersions.viewPublicKey',
+]);
 
 /** Like Cloud KMS: a checksum that was sent must match (else INVALID_ARGUMENT); verified if sent. */
 function checkCrc(bytes: Buffer, sent: { value: string } | null, field: string): boolean {

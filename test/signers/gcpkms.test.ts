@@ -4,9 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { isSignetError, type SignetErrorCode } from '../../src/lib/errors.js';
 import type { KeyAlgorithm, Signer } from '../../src/signers/contract.js';
 import { crc32c } from '../../src/signers/gcpkms/crc32c.js';
+import type { GcpKmsDriver } from '../../src/signers/gcpkms/driver.js';
 import '../../src/signers/gcpkms/driver.js';
-import { openSigner } from '../../src/signers/registry.js';
-import { createGcpKmsKey, GcpFault, gcpKmsKeyUri, startGcpKmsEmulator, GCP_TOKEN_ENV } from '../emulators/gcp-kms.js';
+import { driverFor, openSigner } from '../../src/signers/registry.js';
+import { canGenerate, canRotate } from '../../src/signers/capabilities.js';
+import { parseKeyUri } from '../../src/signers/uri.js';
+import { createGcpKmsKey, GcpFault, gcpKmsKeyUri, startGcpKmsEmulator, GCP_PARENT, GCP_TOKEN_ENV } from '../emulators/gcp-kms.js';
 import { runConformance, verifyIndependently } from './conformance.js';
 
 const emulator = await startGcpKmsEmulator();
@@ -259,6 +262,57 @@ describe('gcpkms rotation', () => {
     } finally {
       await signer.close();
     }
+  });
+});
+
+describe('gcpkms batches and key management', () => {
+  it('when signMany is given more inputs than max-in-flight, keeps at most that many calls in flight', async () => {
+    const key = createGcpKmsKey(emulator, 'Ed25519');
+    const signer = await open(gcpKmsKeyUri(emulator, key.keyName, { 'max-in-flight': '4' }));
+    try {
+      emulator.faults.latency(30);
+      emulator.peakInFlight = 0;
+      const messages = Array.from({ length: 20 }, (_, i) => Buffer.from(`bounded ${i}`));
+      const results = await signer.signMany(messages.map((message) => ({ message })));
+      assert.equal(emulator.peakInFlight, 4);
+      const pem = (await signer.publicKey()).pem;
+      results.forEach((r, i) => assert.ok(verifyIndependently(pem, 'Ed25519', messages[i]!, r.signature), `item ${i}`));
+    } finally {
+      emulator.faults.clear();
+      await signer.close();
+    }
+  });
+
+  it('generates a key through CreateCryptoKey, waits out PENDING_GENERATION, and the key signs', async () => {
+    const target = gcpKmsKeyUri(emulator, `${GCP_PARENT}/cryptoKeys/generated-${Date.now()}`);
+    const uri = parseKeyUri(target.uri);
+    const found = driverFor(uri);
+    assert.ok(canGenerate(found) && canRotate(found), 'generate and rotate are discoverable');
+    const driver = found as GcpKmsDriver;
+    const created = await driver.generate(uri, 'ES256', { env: target.env });
+    assert.equal(created.algorithm, 'ES256');
+    assert.equal(created.keyVersion, '1');
+    await assert.rejects(driver.generate(uri, 'ES256', { env: target.env }), code('ALREADY_EXISTS'));
+
+    const rotated = await driver.rotate(uri, { env: target.env });
+    assert.equal(rotated.keyVersion, '2');
+    assert.notEqual(rotated.keyId, created.keyId);
+    const signer = await open(target);
+    try {
+      const message = Buffer.from('generated, then rotated');
+      const result = await signer.sign({ message });
+      assert.equal(result.keyVersion, '2');
+      assert.equal(result.keyId, rotated.keyId);
+      assert.ok(verifyIndependently(rotated.pem, 'ES256', message, result.signature));
+    } finally {
+      await signer.close();
+    }
+  });
+
+  it('when the token may only view keys, generating one fails with PERMISSION_DENIED', async () => {
+    const uri = parseKeyUri(gcpKmsKeyUri(emulator, `${GCP_PARENT}/cryptoKeys/denied-${Date.now()}`).uri);
+    const driver = driverFor(uri) as GcpKmsDriver;
+    await assert.rejects(driver.generate(uri, 'Ed25519', { env: { [GCP_TOKEN_ENV]: emulator.viewerToken } }), code('PERMISSION_DENIED', /cryptoKeys.create/));
   });
 });
 

@@ -12,6 +12,13 @@ import { describeStatus, retryDecision, statusOf, Status, toSignetError } from '
 import { fetchSpki, keyNameOf, resolveVersion, type ResolvedVersion } from './versions.js';
 
 const CURRENT = 'current';
+
+export interface BackendLimits {
+  /** How long the resolved version and its public key are cached (URI `cache-ttl`). */
+  cacheTtlMs: number;
+  /** Most AsymmetricSign calls one signMany keeps in flight (URI `max-in-flight`). */
+  maxInFlight: number;
+}
 const SDK_TIMEOUT_SLACK_MS = 250;
 
 export class GcpKmsBackend implements KeyBackend {
@@ -26,20 +33,23 @@ export class GcpKmsBackend implements KeyBackend {
   readonly #keyName: string;
   readonly #cache: TtlCache<string, ResolvedVersion>;
 
-  private constructor(client: GcpKmsClient, uri: string, name: string, first: ResolvedVersion, ttlMs: number) {
+  readonly #maxInFlight: number;
+
+  private constructor(client: GcpKmsClient, uri: string, name: string, first: ResolvedVersion, limits: BackendLimits) {
     this.#client = client;
+    this.#maxInFlight = limits.maxInFlight;
     this.uri = uri;
     this.#name = name;
     this.#keyName = keyNameOf(name);
     this.algorithm = first.algorithm;
-    this.#cache = new TtlCache(ttlMs);
+    this.#cache = new TtlCache(limits.cacheTtlMs);
     this.#cache.set(CURRENT, first);
   }
 
   /** Resolves the version and loads its public key now, so a bad key fails at start-up. */
-  static async open(client: GcpKmsClient, uri: string, name: string, ttlMs: number, deadline: number): Promise<GcpKmsBackend> {
-    const first = await retrying((limits) => resolveVersion(client, name, limits), { deadline });
-    return new GcpKmsBackend(client, uri, name, first, ttlMs);
+  static async open(client: GcpKmsClient, uri: string, name: string, limits: BackendLimits, deadline: number): Promise<GcpKmsBackend> {
+    const first = await retrying((call) => resolveVersion(client, name, call), { deadline });
+    return new GcpKmsBackend(client, uri, name, first, limits);
   }
 
   current(): { version: string; spki: Uint8Array } {
@@ -70,6 +80,20 @@ export class GcpKmsBackend implements KeyBackend {
       }
       throw toSignetError(err, `AsymmetricSign ${version.name}`);
     }
+  }
+
+  /** Cloud KMS has no batch sign: the batch goes out as concurrent calls, at most maxInFlight at once. */
+  async signBatch(payloads: Uint8Array[], options: SignOptions): Promise<RawSignature[]> {
+    const results = new Array<RawSignature>(payloads.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < payloads.length) {
+        const i = next++;
+        results[i] = await this.sign(payloads[i]!, options);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#maxInFlight, payloads.length) }, worker));
+    return results;
   }
 
   close(): Promise<void> {

@@ -4,15 +4,19 @@ import { readFileSync } from 'node:fs';
 import { SignetError } from '../../lib/errors.js';
 import { cacheTtlFrom } from '../cache.js';
 import { CustodySigner } from '../custody.js';
+import type { KeyGenerator, KeyRotator } from '../capabilities.js';
+import type { KeyAlgorithm, PublicKeyInfo } from '../contract.js';
 import { registerDriver, type Driver, type OpenContext } from '../registry.js';
 import { DEFAULT_DEADLINE_MS } from '../retry.js';
 import { readSecret } from '../secrets.js';
 import type { GcpKmsKeyUri, KeyUri } from '../uri.js';
 import { GcpKmsBackend } from './backend.js';
 import { createGcpKmsClient, type GcpKmsClientFactory, type GcpKmsClientOptions } from './client.js';
+import { createSigningKey, createSigningVersion } from './lifecycle.js';
 import { describeStatus, statusOf, Status } from './status.js';
+import { keyNameOf } from './versions.js';
 
-export class GcpKmsDriver implements Driver {
+export class GcpKmsDriver implements Driver, KeyGenerator, KeyRotator {
   readonly scheme = 'gcpkms' as const;
   readonly #createClient: GcpKmsClientFactory;
 
@@ -24,14 +28,45 @@ export class GcpKmsDriver implements Driver {
   async open(uri: KeyUri, context: OpenContext): Promise<CustodySigner> {
     const gcp = uri as GcpKmsKeyUri;
     const env = context.env ?? process.env;
-    const ttlMs = cacheTtlFrom(gcp.params);
+    const limits = { cacheTtlMs: cacheTtlFrom(gcp.params), maxInFlight: positiveInt(gcp, 'max-in-flight', DEFAULT_MAX_IN_FLIGHT) };
     const client = this.#createClient(clientOptions(gcp, env));
     try {
-      const backend = await GcpKmsBackend.open(client, gcp.redacted, gcp.name, ttlMs, Date.now() + openTimeoutMs(gcp));
+      const backend = await GcpKmsBackend.open(client, gcp.redacted, gcp.name, limits, Date.now() + openTimeoutMs(gcp));
       return new CustodySigner(backend);
     } catch (err) {
       await client.close().catch(() => {});
       throw startupError(gcp, err);
+    }
+  }
+
+  /**
+   * Creates the key the URI names (ASYMMETRIC_SIGN, `protection-level` HSM unless the URI says
+   * SOFTWARE) and waits for its first version. Needs cloudkms.cryptoKeys.create.
+   */
+  async generate(uri: KeyUri, algorithm: KeyAlgorithm, context: OpenContext = {}): Promise<PublicKeyInfo> {
+    const gcp = uri as GcpKmsKeyUri;
+    const protectionLevel = (gcp.params.get('protection-level') ?? 'HSM').toUpperCase();
+    if (protectionLevel !== 'HSM' && protectionLevel !== 'SOFTWARE') {
+      throw new SignetError('CONFIG', `gcpkms: protection-level must be HSM or SOFTWARE, not "${protectionLevel}"`);
+    }
+    return this.#withClient(gcp, context, (client) => createSigningKey(client, gcp.name, algorithm, protectionLevel, Date.now() + openTimeoutMs(gcp)));
+  }
+
+  /** Makes a new version of the key; signers by key name use it once their cache expires. Needs cloudkms.cryptoKeyVersions.create. */
+  async rotate(uri: KeyUri, context: OpenContext = {}): Promise<PublicKeyInfo> {
+    const gcp = uri as GcpKmsKeyUri;
+    const signer = await this.open(uri, context);
+    const algorithm = signer.algorithm;
+    await signer.close();
+    return this.#withClient(gcp, context, (client) => createSigningVersion(client, keyNameOf(gcp.name), algorithm, Date.now() + openTimeoutMs(gcp)));
+  }
+
+  async #withClient<T>(uri: GcpKmsKeyUri, context: OpenContext, fn: (client: ReturnType<GcpKmsClientFactory>) => Promise<T>): Promise<T> {
+    const client = this.#createClient(clientOptions(uri, context.env ?? process.env));
+    try {
+      return await fn(client);
+    } finally {
+      await client.close().catch(() => {});
     }
   }
 }
@@ -52,6 +87,17 @@ function clientOptions(uri: GcpKmsKeyUri, env: NodeJS.ProcessEnv): GcpKmsClientO
     options.accessToken = tokenSource.startsWith('env:') ? envSecret(env, tokenSource.slice(4)) : readSecret(tokenSource, 'gcpkms token-source');
   }
   return options;
+}
+
+/** AsymmetricSign calls one signMany keeps in flight by default: enough to hide latency, not a quota burst. */
+const DEFAULT_MAX_IN_FLIGHT = 64;
+
+function positiveInt(uri: GcpKmsKeyUri, name: string, fallback: number): number {
+  const raw = uri.params.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new SignetError('CONFIG', `gcpkms: ${name} must be a positive integer, not "${raw}"`);
+  return n;
 }
 
 function envSecret(env: NodeJS.ProcessEnv, name: string): string {
