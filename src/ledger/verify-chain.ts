@@ -2,6 +2,7 @@
 // from the stored entries, checks every checkpoint signature, and names the first bad index.
 import { invalidArgument, SignetError } from '../lib/errors.js';
 import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
+import { LeafScanner, type ScannedChunk } from './leaf-scan.js';
 import { TreeBuilder, frontierAddresses, leafHash } from './merkle.js';
 import type { LedgerStore, StoredCheckpoint } from './store.js';
 
@@ -31,7 +32,6 @@ export interface ChainReport {
 }
 
 const ZERO_LEAF = Buffer.alloc(32);
-const PREV_KEY = Buffer.from('"prev":');
 
 export async function verifyChain(store: LedgerStore, options: VerifyChainOptions): Promise<ChainReport> {
   const latest = await store.latestCheckpoint();
@@ -105,40 +105,53 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   };
   let segment = start;
 
-  for (let from = start; from < end; from += chunk) {
-    const to = Math.min(end, from + chunk);
+  // Leaf hashes and links are computed on a worker, a chunk ahead, while this thread rebuilds the
+  // tree and checks checkpoints.
+  const scanner = new LeafScanner(prev);
+  type Chunk = { from: number; to: number; gap: boolean; scan?: Promise<ScannedChunk> };
+  const read = async (from: number, to: number): Promise<Chunk> => {
     const rows = await store.entryBytes(from, to);
-    if (rows.length !== to - from) {
-      const gap = await missingIn(from, to);
-      const bad = await alteredIn(segment, gap);
-      return bad === undefined ? report({ index: gap, reason: `entry ${gap} is missing` }) : altered(bad);
-    }
-    const checkpoints = await store.checkpointsBetween(from + 1, to);
-    let next = 0;
-    for (let k = 0; k < rows.length; k++) {
-      const i = from + k;
-      const row = rows[k]!;
-      const entry = Buffer.from(row.buffer, row.byteOffset, row.byteLength);
-      if (!linksTo(entry, prev)) {
-        if (i > start && (await alteredIn(i - 1, i)) !== undefined) return altered(i - 1);
-        return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
+    if (rows.length !== to - from) return { from, to, gap: true };
+    const scan = scanner.scan(rows);
+    scan.catch(() => {}); // a fault found earlier stops the scanner; this chunk's answer is then moot
+    return { from, to, gap: false, scan };
+  };
+  try {
+    let ahead: Promise<Chunk> | undefined = start < end ? read(start, Math.min(end, start + chunk)) : undefined;
+    while (ahead) {
+      const { from, to, gap, scan } = await ahead;
+      if (gap) {
+        const missing = await missingIn(from, to);
+        const bad = await alteredIn(segment, missing);
+        return bad === undefined ? report({ index: missing, reason: `entry ${missing} is missing` }) : altered(bad);
       }
-      const leaf = leafHash(entry) as Buffer;
-      builder.append(leaf);
-      prev = leaf;
-      entriesChecked++;
-      const c = checkpoints[next];
-      if (c && c.size === i + 1) {
-        next++;
-        const why = checkpoint(c, builder.root());
-        if (why) {
-          const bad = await alteredIn(segment, i + 1);
-          return bad === undefined ? checkpointFault(c, why) : altered(bad);
+      ahead = to < end ? read(to, Math.min(end, to + chunk)) : undefined;
+      const checkpoints = await store.checkpointsBetween(from + 1, to);
+      const { leaves, broken } = await scan!;
+      let next = 0;
+      for (let k = 0; k < to - from; k++) {
+        const i = from + k;
+        if (k === broken) {
+          if (i > start && (await alteredIn(i - 1, i)) !== undefined) return altered(i - 1);
+          return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
         }
-        segment = i + 1;
+        builder.append(leaves.subarray(k * 32, k * 32 + 32));
+        entriesChecked++;
+        const c = checkpoints[next];
+        if (c && c.size === i + 1) {
+          next++;
+          const why = checkpoint(c, builder.root());
+          if (why) {
+            const bad = await alteredIn(segment, i + 1);
+            return bad === undefined ? checkpointFault(c, why) : altered(bad);
+          }
+          segment = i + 1;
+        }
       }
+      options.onProgress?.(to - start, total);
     }
-    options.onProgress?.(to - start, total);
+  } finally {
+    await scanner.close();
   }
   // The last entry has no successor whose link would expose it; its stored leaf hash does.
   if (end > start) {
@@ -146,22 +159,6 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
     if (bad !== undefined) return altered(bad);
   }
   return { valid: true, start, end, entriesChecked, checkpointsChecked };
-}
-
-/** Does the entry's top-level `prev` equal the given leaf hash? Fast path for the common layout. */
-function linksTo(entry: Buffer, prev: Buffer): boolean {
-  const want = prev.toString('hex');
-  const at = entry.indexOf(PREV_KEY);
-  // JCS: with one "prev" key in the entry, it is the top-level one the ledger wrote.
-  if (at >= 0 && entry.indexOf(PREV_KEY, at + 1) < 0) {
-    return entry[at + 7] === 0x22 && entry.toString('latin1', at + 8, at + 8 + 64) === want && entry[at + 72] === 0x22;
-  }
-  try {
-    const parsed = JSON.parse(entry.toString('utf8')) as { prev?: unknown };
-    return parsed.prev === want;
-  } catch {
-    return false;
-  }
 }
 
 function checkIndex(value: number, field: string): void {
