@@ -197,6 +197,12 @@ describe('issuance by policy', () => {
     const short = await f.creds.issuer.issue({ agentId: agent.id, intent: read, audience: GH, ttlSeconds: 10 });
     assert.equal(short.exp - short.iat, 10);
   });
+  it('when the ledger cannot record the issuance: Issue fails with UNAVAILABLE and hands out no token', async () => {
+    const before = f.ledger.ofType('issuance').length;
+    f.ledger.failNext = true;
+    await assert.rejects(f.creds.issuer.issue({ agentId: agent.id, intent: read, audience: GH }), (e) => isSignetError(e, 'UNAVAILABLE'));
+    assert.equal(f.ledger.ofType('issuance').length, before);
+  });
   it('when the agent is unknown: NOT_FOUND', async () => {
     await assert.rejects(f.creds.issuer.issue({ agentId: 'did:key:z6Mkunknown', intent: read, audience: GH }), (e) => isSignetError(e, 'NOT_FOUND'));
   });
