@@ -8,12 +8,22 @@ export const MAX_JCS_DEPTH = 256;
 const LONE_SURROGATE_CANDIDATE = /[\uD800-\uDFFF]/;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function refuse(path: string, why: string): SignetError {
+/** Where a value sits, kept as a stack of keys and indices; joined into "$.a[2]" only for errors. */
+type Trail = (string | number)[];
+
+function pathOf(trail: Trail): string {
+  let path = '$';
+  for (const step of trail) path += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  return path;
+}
+
+function refuse(trail: Trail, why: string): SignetError {
+  const path = pathOf(trail);
   return new SignetError('INVALID_ARGUMENT', `${path}: ${why} (RFC 8785 canonical JSON)`, { field: path });
 }
 
 /** RFC 8785 §3.2.2.2: strings are I-JSON, so a lone surrogate cannot be canonicalised. */
-function serializeString(value: string, path: string): string {
+function serializeString(value: string, trail: Trail): string {
   if (LONE_SURROGATE_CANDIDATE.test(value)) {
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
@@ -23,9 +33,9 @@ function serializeString(value: string, path: string): string {
           i++;
           continue;
         }
-        throw refuse(path, 'string holds a lone surrogate');
+        throw refuse(trail, 'string holds a lone surrogate');
       }
-      if (c >= 0xdc00 && c <= 0xdfff) throw refuse(path, 'string holds a lone surrogate');
+      if (c >= 0xdc00 && c <= 0xdfff) throw refuse(trail, 'string holds a lone surrogate');
     }
   }
   // JSON.stringify escapes exactly what RFC 8785 §3.2.2.2 escapes: " \ and controls (\b \t \n
@@ -34,58 +44,63 @@ function serializeString(value: string, path: string): string {
 }
 
 /** RFC 8785 §3.2.2.3: the ECMAScript Number-to-String algorithm, which String() implements. */
-function serializeNumber(value: number, path: string): string {
-  if (!Number.isFinite(value)) throw refuse(path, `${value} is not a JSON number`);
+function serializeNumber(value: number, trail: Trail): string {
+  if (!Number.isFinite(value)) throw refuse(trail, `${value} is not a JSON number`);
   return Object.is(value, -0) ? '0' : String(value);
 }
 
-function serialize(value: unknown, path: string, depth: number, seen: Set<object>): string {
+/** `trail` holds the keys down to `value`; `ancestors` the containers above it (cycle check). */
+function serialize(value: unknown, trail: Trail, ancestors: object[]): string {
   switch (typeof value) {
     case 'string':
-      return serializeString(value, path);
+      return serializeString(value, trail);
     case 'number':
-      return serializeNumber(value, path);
+      return serializeNumber(value, trail);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
       break;
     default:
-      throw refuse(path, `a ${typeof value} is not JSON`);
+      throw refuse(trail, `a ${typeof value} is not JSON`);
   }
   if (value === null) return 'null';
-  if (depth >= MAX_JCS_DEPTH) throw refuse(path, `nesting deeper than ${MAX_JCS_DEPTH}`);
-  if (seen.has(value)) throw refuse(path, 'cycle');
-  seen.add(value);
-  try {
-    if (Array.isArray(value)) {
-      let out = '[';
-      for (let i = 0; i < value.length; i++) {
-        if (i > 0) out += ',';
-        out += serialize(value[i], `${path}[${i}]`, depth + 1, seen);
-      }
-      return out + ']';
+  if (ancestors.length >= MAX_JCS_DEPTH) throw refuse(trail, `nesting deeper than ${MAX_JCS_DEPTH}`);
+  if (ancestors.includes(value)) throw refuse(trail, 'cycle');
+  ancestors.push(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      trail.push(i);
+      out += serialize(value[i], trail, ancestors);
+      trail.pop();
     }
+    out += ']';
+  } else {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw refuse(path, `a ${proto?.constructor?.name ?? 'non-plain object'} is not JSON; convert it first`);
+      throw refuse(trail, `a ${proto?.constructor?.name ?? 'non-plain object'} is not JSON; convert it first`);
     }
     // Default sort compares UTF-16 code units, which is the order RFC 8785 §3.2.3 asks for.
     const keys = Object.keys(value).sort();
-    let out = '{';
+    out = '{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (i > 0) out += ',';
-      out += serializeString(key, path) + ':' + serialize((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, seen);
+      trail.push(key);
+      out += serializeString(key, trail) + ':' + serialize((value as Record<string, unknown>)[key], trail, ancestors);
+      trail.pop();
     }
-    return out + '}';
-  } finally {
-    seen.delete(value);
+    out += '}';
   }
+  ancestors.pop();
+  return out;
 }
 
 /** The RFC 8785 canonical JSON text of a value. Throws INVALID_ARGUMENT for anything not JSON. */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '$', 0, new Set());
+  return serialize(value, [], []);
 }
 
 /** The canonical JSON as UTF-8 bytes: what is hashed and stored. */
