@@ -141,6 +141,32 @@ describe('verifyReceipt', () => {
     assert.equal(verifyReceipt(receiptFromJson(JSON.stringify(asBase64)), verifiers).index, 11);
   });
 
+  it('when random characters of the receipt file are changed, only coded errors come out and no altered receipt passes', async () => {
+    const text = receiptToJson(await ledger.bundle(7));
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const alphabet = '0123456789abcdefABCDEF+/=",:{}[] \\n\u2014-';
+    let refused = 0;
+    for (let n = 0; n < 300; n++) {
+      const chars = [...text];
+      for (let k = 1 + Math.floor(random() * 3); k > 0; k--) {
+        chars[Math.floor(random() * chars.length)] = alphabet[Math.floor(random() * alphabet.length)]!;
+      }
+      const mutated = chars.join('');
+      try {
+        verifyReceipt(receiptFromJson(mutated), verifiers);
+        // A change that leaves the receipt meaning the same (e.g. JSON whitespace) may still verify.
+        const same = receiptFromJson(mutated);
+        assert.equal(same.index, 7);
+        assert.equal(Buffer.from(same.entry).toString(), Buffer.from(ledger.entries[7]!).toString());
+      } catch (err) {
+        assert.ok(isSignetError(err, 'INTEGRITY') || isSignetError(err, 'INVALID_ARGUMENT'), `mutation ${n}: ${String(err)}`);
+        refused++;
+      }
+    }
+    assert.ok(refused > 250, `${refused} of 300 mutations refused`);
+  });
+
   it('when the receipt file is malformed, refuses with INVALID_ARGUMENT naming the field', async () => {
     const json = JSON.parse(receiptToJson(await ledger.bundle(0)));
     const cases: [unknown, string][] = [
