@@ -167,6 +167,8 @@ class EmulatorState {
     if (method === 'GET' && path.length <= 2) {
       this.#require('get');
       this.stats.getKey++;
+      // Fault extra 'get-unavailable': only key reads fail (503), signing still works.
+      if (this.faults.consume('get-unavailable')) throw new VaultError(503, 'ServiceUnavailable', 'The service is unavailable.');
       const key = this.keys.get(name, second);
       // Fault extra 'wrong-kid': answer with another key's id, as a misrouted proxy would.
       return this.keys.bundle(this.endpoint, this.faults.consume('wrong-kid') ? { ...key, name: `${name}-other` } : key);

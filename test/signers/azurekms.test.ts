@@ -177,6 +177,27 @@ describe('azurekms driver', () => {
     assert.equal(verifyIndependently(v1.pem, 'ES256', m2, r2.signature), false);
   });
 
+  it('when re-reading the latest version fails, signing goes on with the known version, in time, and the vault is not asked again at once', async () => {
+    const signer = await open('signet-p256', { params: { 'cache-ttl': '1s' } });
+    await new Promise((r) => setTimeout(r, 1_050));
+    emulator.faults.arm('get-unavailable', 1_000);
+    try {
+      const gets = emulator.stats.getKey;
+      const start = Date.now();
+      const message = Buffer.from('stale but known');
+      const result = await signer.sign({ message }, { deadline: start + 1_000 });
+      assert.ok(Date.now() - start < 1_000, 'signed within the deadline');
+      assert.ok(emulator.stats.getKey > gets, 'a re-read was tried');
+      assert.equal(result.keyVersion, p256.version);
+      assert.ok(verifyIndependently(p256.publicPem, 'ES256', message, result.signature));
+      const afterFirst = emulator.stats.getKey;
+      await signer.sign({ message }, { deadline: Date.now() + 1_000 });
+      assert.equal(emulator.stats.getKey, afterFirst, 'no re-read right after a failed one');
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
   it('when a version is pinned in the URI, it keeps signing with that version after a rotation', async () => {
     const first = emulator.createKey('signet-pinned');
     const signer = await open('signet-pinned', { version: first.version, params: { 'cache-ttl': '0' } });

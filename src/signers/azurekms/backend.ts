@@ -4,10 +4,15 @@ import { SignetError } from '../../lib/errors.js';
 import type { KeyBackend, RawSignature } from '../backend.js';
 import { TtlCache } from '../cache.js';
 import type { SignOptions } from '../contract.js';
-import { withRetry, type Attempt } from '../retry.js';
+import { DEFAULT_DEADLINE_MS, withRetry, type Attempt } from '../retry.js';
 import type { AzureKeyClient, AzureKeyVersion } from './client.js';
 import { describeAzureError, retryDecision, toSignetError } from './errors.js';
 import { answersFor, spkiOfKey, unusableReason } from './key-checks.js';
+
+/** Most of a caller's time a metadata re-read may take before signing goes on with the known version. */
+const REFRESH_BUDGET_MS = 2_000;
+/** How long after a failed re-read the next one waits (or the cache TTL, if shorter). */
+const REFRESH_BACKOFF_MS = 30_000;
 
 export interface AzureBackendConfig {
   /** The key URI without secrets. */
@@ -32,6 +37,8 @@ export class AzureKeyBackend implements KeyBackend {
   /** version → SPKI; a version's key never changes, so these never go stale. */
   readonly #spki = new Map<string, Uint8Array>();
   #current: AzureKeyVersion;
+  /** After a failed re-read of the latest version, none is tried again before this time. */
+  #nextRefresh = 0;
 
   /** `first` is the version loaded at open, already checked by the driver. */
   constructor(config: AzureBackendConfig, first: AzureKeyVersion) {
@@ -87,14 +94,28 @@ export class AzureKeyBackend implements KeyBackend {
     this.#config.client.close();
   }
 
-  /** The pinned version, or the latest: re-read once the cache expires (one read in flight). */
+  /**
+   * The pinned version, or the latest: re-read once the cache expires (one read in flight). A
+   * re-read gets at most half the caller's time, up to REFRESH_BUDGET_MS; if it fails, the last known
+   * version keeps signing and the next re-read waits, so a throttled or failing vault is not asked
+   * for metadata before every signature.
+   */
   async #signingKey(options: SignOptions): Promise<AzureKeyVersion> {
     if (this.#config.pinnedVersion) return this.#current;
-    const key = await this.#latest.get('latest', async () => {
-      const latest = await this.#call((a) => this.#config.client.getKey(undefined, a.signal), options);
-      this.#checkIdentity(latest, undefined);
-      return latest;
-    });
+    if (!this.#latest.isFresh('latest') && Date.now() >= this.#nextRefresh) {
+      const now = Date.now();
+      const deadline = now + Math.min(REFRESH_BUDGET_MS, ((options.deadline ?? now + DEFAULT_DEADLINE_MS) - now) / 2);
+      try {
+        await this.#latest.refresh('latest', async () => {
+          const latest = await this.#call((a) => this.#config.client.getKey(undefined, a.signal), { deadline, signal: options.signal });
+          this.#checkIdentity(latest, undefined);
+          return latest;
+        });
+      } catch {
+        this.#nextRefresh = Date.now() + Math.min(this.#config.cacheTtlMs, REFRESH_BACKOFF_MS);
+      }
+    }
+    const key = this.#latest.peek('latest')!;
     if (key.version !== this.#current.version && unusableReason(key) === undefined) {
       this.#spki.set(key.version, spkiOfKey(key));
       this.#current = key;
