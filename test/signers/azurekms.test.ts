@@ -283,6 +283,14 @@ describe('azurekms driver', () => {
     }
   });
 
+  it('when the vault stops accepting the access token, signing fails UNAUTHENTICATED without retries', async () => {
+    const signer = await open('signet-p256');
+    emulator.revokeTokens();
+    const signs = emulator.stats.sign;
+    await assert.rejects(signer.sign({ digest: digestOf('revoked') }), code('UNAUTHENTICATED', /HTTP 401/));
+    assert.equal(emulator.stats.sign, signs, 'no signature was made');
+  });
+
   it('when the test CA is not trusted (no ca-file), the TLS handshake fails and start-up says so', async () => {
     const { uri, env } = emulator.testKey('signet-p256');
     const untrusted = uri.replace(/&ca-file=[^&]*/, '');
