@@ -1,10 +1,10 @@
-// gcpkms driver throughput against the Cloud KMS emulator with injected latency: one call at a
-// time, 64 calls in flight, and signMany batches — concurrency, not the backend's latency, sets the pace.
+// gcpkms driver throughput against the Cloud KMS emulator (its own process) with injected latency:
+// one call at a time, 64 in flight, signMany batches — concurrency, not the backend's latency, sets the pace.
 import { pathToFileURL } from 'node:url';
 import '../src/signers/gcpkms/driver.js';
 import type { KeyAlgorithm, Signer } from '../src/signers/contract.js';
 import { openSigner } from '../src/signers/registry.js';
-import { createGcpKmsKey, startGcpKmsEmulator } from '../test/emulators/gcp-kms.js';
+import { spawnGcpKmsEmulator } from '../test/emulators/gcp-kms-process.js';
 
 export interface GcpKmsBenchOptions {
   latencyMs: number;
@@ -12,7 +12,7 @@ export interface GcpKmsBenchOptions {
   inFlight: number;
   /** How long each figure is measured. */
   durationMs: number;
-  /** Messages per signMany call (Cloud KMS has no batch call: the driver sends them concurrently). */
+  /** Messages per signMany call (Cloud KMS has no batch call: the driver sends them concurrently, max-in-flight 64). */
   batchSize: number;
   algorithms: KeyAlgorithm[];
 }
@@ -30,15 +30,14 @@ const DEFAULTS: GcpKmsBenchOptions = { latencyMs: 20, inFlight: 64, durationMs: 
 
 export async function benchGcpKms(options: Partial<GcpKmsBenchOptions> = {}): Promise<GcpKmsBenchFigures[]> {
   const o = { ...DEFAULTS, ...options };
-  const emulator = await startGcpKmsEmulator();
+  const emulator = await spawnGcpKmsEmulator(o.latencyMs);
   const figures: GcpKmsBenchFigures[] = [];
   try {
     for (const algorithm of o.algorithms) {
-      const { uri, env } = createGcpKmsKey(emulator, algorithm, `bench-${algorithm.toLowerCase()}`);
+      const { uri, env } = emulator.keys[algorithm];
       const signer = await openSigner(uri, { env });
       try {
         await signer.sign({ message: Buffer.from('warm-up') });
-        emulator.faults.latency(o.latencyMs);
         const sequential = await rate(o.durationMs, 1, async (i) => void (await sign(signer, i)));
         const concurrent = await rate(o.durationMs, o.inFlight, async (i) => void (await sign(signer, i)));
         let batchCalls = 0;
@@ -55,7 +54,6 @@ export async function benchGcpKms(options: Partial<GcpKmsBenchOptions> = {}): Pr
           batchCallMs: batched.elapsedMs / Math.max(1, batchCalls),
         });
       } finally {
-        emulator.faults.clear();
         await signer.close();
       }
     }
@@ -89,7 +87,7 @@ async function rate(durationMs: number, workers: number, op: (i: number) => Prom
 
 export function formatGcpKmsFigures(figures: GcpKmsBenchFigures[], o: Partial<GcpKmsBenchOptions> = {}): string[] {
   const { latencyMs, inFlight, batchSize } = { ...DEFAULTS, ...o };
-  const lines = [`# gcpkms driver vs Cloud KMS emulator (gRPC + TLS), ${latencyMs} ms injected latency per request`];
+  const lines = [`# gcpkms driver vs Cloud KMS emulator (gRPC + TLS, own process), ${latencyMs} ms injected latency per request`];
   for (const f of figures) {
     lines.push(
       `${f.algorithm.padEnd(8)} one call at a time      ${f.sequentialPerSec.toFixed(0).padStart(8)} sig/s`,
