@@ -135,16 +135,23 @@ describe('policy reload', () => {
     const src = PolicySource.load(path, limits);
     assert.equal(src.current.rules[0]!.name, 'w');
     let heard: string | undefined;
-    const done = new Promise<void>((ok) =>
+    // A signal listener does not keep the event loop alive: the timer does, until the signal lands.
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<void>((ok, fail) => {
+      timer = setTimeout(() => fail(new Error('no SIGHUP reload within 10 s')), 10_000);
       src.watchSighup((err, p) => {
         heard = err ? `error ${err.message}` : p.rules[0]!.name;
         ok();
-      }),
-    );
+      });
+    });
     writeFileSync(path, allowRead);
     process.kill(process.pid, 'SIGHUP');
-    await done;
-    src.close();
+    try {
+      await done;
+    } finally {
+      clearTimeout(timer);
+      src.close();
+    }
     assert.equal(heard, 'r');
   });
 
