@@ -291,6 +291,16 @@ describe('azurekms driver', () => {
     assert.equal(emulator.stats.sign, signs, 'no signature was made');
   });
 
+  it('when the vault URL is not overridden, the SDK still checks the challenge resource against the vault host', async () => {
+    // The emulator addressed as the vault itself (no endpoint param): its challenge names
+    // vault.azure.net, which 127.0.0.1 is not under, so the SDK must refuse to send a token.
+    const { env } = emulator.testKey('signet-p256');
+    const direct = `azurekms://${new URL(emulator.endpoint).host}/signet-p256?ca-file=${emulator.caFile}`;
+    const tokens = emulator.stats.token;
+    await assert.rejects(openSigner(direct, { env }), code('CONFIG', /challenge resource .* does not match/));
+    assert.equal(emulator.stats.token, tokens, 'no token was fetched for a foreign resource');
+  });
+
   it('when the test CA is not trusted (no ca-file), the TLS handshake fails and start-up says so', async () => {
     const { uri, env } = emulator.testKey('signet-p256');
     const untrusted = uri.replace(/&ca-file=[^&]*/, '');

@@ -50,7 +50,8 @@ export function describeAzureError(err: unknown): string {
   }
   if (isCredentialError(err)) return `credential error: ${credentialCause(err as Error)}`;
   if (err instanceof SignetError) return err.message;
-  return err instanceof Error ? err.name : 'unknown error';
+  // Other SDK errors (a refused challenge, a bad URL) carry no secrets: their first line says what went wrong.
+  return err instanceof Error ? `${err.name}: ${serviceMessage(err)}` : 'unknown error';
 }
 
 export const NO_CREDENTIAL = 'no usable Azure credential found';
