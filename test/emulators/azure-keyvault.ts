@@ -1,9 +1,11 @@
 // An Azure Key Vault emulator for tests: HTTPS with a throwaway CA, the bearer-token challenge, a
 // Microsoft Entra-style OAuth2 token endpoint, the keys REST API (get, sign, create, rotate), faults.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EntraAuthority } from './azure-entra.js';
+import { readBody, reply } from './azure-http.js';
 import { EmulatedKeyStore, VaultError, type EmulatedKeyOptions, type EmulatedKeyVersion } from './azure-keyvault-keys.js';
 import { FaultInjector } from './fault.js';
 import { makeThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
@@ -67,14 +69,11 @@ export function createAzureTestKey(
 
 class EmulatorState {
   endpoint = '';
-  readonly tenantId = randomUUID();
-  readonly clientId = randomUUID();
-  readonly clientSecret = randomBytes(24).toString('base64url');
+  readonly entra = new EntraAuthority(VAULT_RESOURCE);
   readonly faults = new FaultInjector();
   readonly keys = new EmulatedKeyStore();
   readonly stats = { token: 0, challenge: 0, getKey: 0, sign: 0, peakInFlight: 0 };
   #inFlight = 0;
-  readonly #tokens = new Set<string>();
   readonly #denied = new Set<VaultPermission>();
   readonly #ca: ThrowawayCa;
 
@@ -86,9 +85,9 @@ class EmulatorState {
     const self = this;
     return {
       endpoint: this.endpoint,
-      tenantId: this.tenantId,
-      clientId: this.clientId,
-      clientSecret: this.clientSecret,
+      tenantId: this.entra.tenantId,
+      clientId: this.entra.clientId,
+      clientSecret: this.entra.clientSecret,
       caFile: this.#ca.caFile,
       faults: this.faults,
       stats: this.stats,
@@ -96,17 +95,17 @@ class EmulatorState {
       createKey: (name, options) => this.keys.create(name, options),
       rotateKey: (name) => this.keys.rotate(name),
       setPermission: (p, allowed) => void (allowed ? this.#denied.delete(p) : this.#denied.add(p)),
-      revokeTokens: () => this.#tokens.clear(),
-      issuedTokens: () => [...this.#tokens],
+      revokeTokens: () => this.entra.revokeAll(),
+      issuedTokens: () => this.entra.issued(),
       testKey(name, options = {}) {
         const params = new URLSearchParams({ endpoint: self.endpoint, 'ca-file': self.#ca.caFile, ...options.params });
         const path = options.version ? `${name}/${options.version}` : name;
         return {
           uri: `azurekms://signet-test.vault.azure.net/${path}?${params.toString().replace(/%3A/g, ':').replace(/%2F/g, '/')}`,
           env: {
-            AZURE_TENANT_ID: self.tenantId,
-            AZURE_CLIENT_ID: self.clientId,
-            AZURE_CLIENT_SECRET: self.clientSecret,
+            AZURE_TENANT_ID: self.entra.tenantId,
+            AZURE_CLIENT_ID: self.entra.clientId,
+            AZURE_CLIENT_SECRET: self.entra.clientSecret,
             AZURE_AUTHORITY_HOST: self.endpoint,
           },
         };
@@ -122,13 +121,18 @@ class EmulatorState {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.endpoint);
     const parts = url.pathname.split('/').filter(Boolean);
-    if (parts[0] === this.tenantId) return this.#authority(req, res, parts.slice(1).join('/'));
+    if (parts[0] === this.entra.tenantId) {
+      const before = this.entra.requests;
+      await this.entra.handle(req, res, this.endpoint, parts.slice(1).join('/'));
+      this.stats.token += this.entra.requests - before;
+      return;
+    }
     if (parts[0] !== 'keys') return reply(res, 404, { error: { code: 'NotFound', message: `No route for ${url.pathname}` } });
 
     const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token || !this.#tokens.has(token)) {
+    if (!token || !this.entra.isValid(token)) {
       this.stats.challenge++;
-      res.setHeader('WWW-Authenticate', `Bearer authorization="https://login.microsoftonline.com/${this.tenantId}", resource="${VAULT_RESOURCE}"`);
+      res.setHeader('WWW-Authenticate', `Bearer authorization="https://login.microsoftonline.com/${this.entra.tenantId}", resource="${VAULT_RESOURCE}"`);
       const message = token ? 'AKV10032: Invalid issuer or token.' : 'AKV10000: Request is missing a Bearer or PoP token.';
       return reply(res, 401, { error: { code: 'Unauthorized', message } });
     }
@@ -196,56 +200,9 @@ class EmulatorState {
 
   #require(permission: VaultPermission): void {
     if (this.#denied.has(permission)) {
-      throw new VaultError(403, 'Forbidden', `The user, group or application 'appid=${this.clientId}' does not have keys ${permission} permission on key vault 'signet-test'.`);
+      throw new VaultError(403, 'Forbidden', `The user, group or application 'appid=${this.entra.clientId}' does not have keys ${permission} permission on key vault 'signet-test'.`);
     }
   }
-
-  /** Microsoft Entra ID, as much of it as MSAL's client-credentials flow needs. */
-  async #authority(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const base = `${this.endpoint}/${this.tenantId}`;
-    if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
-      return reply(res, 200, {
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-        issuer: `${base}/v2.0`,
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      });
-    }
-    if (req.method === 'POST' && path === 'oauth2/v2.0/token') {
-      this.stats.token++;
-      const form = new URLSearchParams(await readBody(req));
-      if (form.get('grant_type') !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
-      if (form.get('client_id') !== this.clientId) return oauthError(res, 400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`);
-      if (form.get('client_secret') !== this.clientSecret) return oauthError(res, 401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
-      const scopes = (form.get('scope') ?? '').split(' ');
-      if (!scopes.includes(`${VAULT_RESOURCE}/.default`)) return oauthError(res, 400, 'invalid_scope', 'AADSTS70011: The provided value for scope is not valid.');
-      const token = randomBytes(32).toString('base64url');
-      this.#tokens.add(token);
-      return reply(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
-    }
-    return reply(res, 404, { error: 'not_found', error_description: `No authority route for ${path}` });
-  }
-}
-
-function oauthError(res: ServerResponse, status: number, error: string, description: string): void {
-  reply(res, status, { error, error_description: description, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)], timestamp: new Date().toISOString() });
-}
-
-function reply(res: ServerResponse, status: number, body: object): void {
-  if (res.headersSent || res.destroyed) return;
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
-  res.end(json);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
