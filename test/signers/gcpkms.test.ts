@@ -363,6 +363,30 @@ describe('gcpkms start-up', () => {
     await refuses(key, /no ENABLED version/);
   });
 
+  it('when Cloud KMS cannot be reached, open gives up with UNAVAILABLE within open-timeout instead of hanging', async () => {
+    const closed = await startGcpKmsEmulator({ insecure: true });
+    const endpoint = closed.endpoint;
+    await closed.stop();
+    const started = Date.now();
+    await assert.rejects(
+      openSigner(`gcpkms://${GCP_PARENT}/cryptoKeys/x?endpoint=${endpoint}&insecure=true&open-timeout=400ms`),
+      code('UNAVAILABLE', /gcpkms.*(ECONNREFUSED|No connection)/),
+    );
+    assert.ok(Date.now() - started < 1_200, `gave up after ${Date.now() - started} ms with open-timeout=400ms`);
+  });
+
+  it('when Cloud KMS stays silent at start-up, open gives up with UNAVAILABLE at open-timeout', async () => {
+    const key = createGcpKmsKey(emulator, 'Ed25519');
+    emulator.faults.latency(3_000);
+    try {
+      const started = Date.now();
+      await assert.rejects(open(gcpKmsKeyUri(emulator, key.keyName, { 'open-timeout': '400ms' })), code('UNAVAILABLE', /within open-timeout/));
+      assert.ok(Date.now() - started < 1_200, `gave up after ${Date.now() - started} ms with open-timeout=400ms`);
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
   it('when the public key fails its CRC32C, refuses to open', async () => {
     const key = createGcpKmsKey(emulator, 'ES256');
     emulator.faults.arm(GcpFault.badPemCrc);

@@ -127,7 +127,11 @@ function startupError(uri: GcpKmsKeyUri, err: unknown): SignetError {
       return new SignetError('CONFIG', `gcpkms: permission denied on ${uri.name}; the caller needs cloudkms.cryptoKeys.get, cloudkms.cryptoKeyVersions.list/get/viewPublicKey/useToSign (${why})`, { cause: err });
   }
   if (err instanceof SignetError) {
-    if (err.code === 'CONFIG' || err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED') return err;
+    // The deadline at start-up is open-timeout, not a caller's: Cloud KMS did not answer in time.
+    if (err.code === 'DEADLINE_EXCEEDED') {
+      return new SignetError('UNAVAILABLE', `gcpkms: no answer from Cloud KMS for ${uri.name} within open-timeout (${err.message})`, { cause: err });
+    }
+    if (err.code === 'CONFIG' || err.code === 'UNAVAILABLE') return err;
     return new SignetError('CONFIG', `gcpkms: cannot use ${uri.name}: ${err.message}`, { cause: err });
   }
   if (code === undefined && err instanceof Error && /credentials/i.test(err.message)) {
