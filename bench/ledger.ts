@@ -1,9 +1,10 @@
 // Ledger benchmark, all figures from one run: no-op gRPC baseline, single and batched appends over
 // gRPC, custody signatures per 10,000 receipts, and at 1M entries: raw SHA-256 vs VerifyChain,
 // inclusion proofs/s and RSS. Runnable standalone: node --import tsx bench/ledger.ts [entries]
-import crypto, { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -11,13 +12,11 @@ import { unary } from '../src/client/grpc.js';
 import { ledgerClient } from '../src/client/ledger.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import type { LedgerRecord } from '../src/ledger/contract.js';
-import { noteVerifierFromPublicKey } from '../src/ledger/note.js';
-import { SqliteLedgerStore } from '../src/ledger/sqlite-store.js';
-import { verifyChain } from '../src/ledger/verify-chain.js';
 import '../src/signers/file/driver.js';
 import { openSigner } from '../src/signers/registry.js';
 import type { Signer } from '../src/signers/contract.js';
 import { startChild } from './lib/child-server.js';
+import type { MillionFigures } from './lib/ledger-million.js';
 import { fmt, ratioLine, runLoad } from './lib/load.js';
 import { noopClient } from './lib/noop-server.js';
 
@@ -98,6 +97,14 @@ export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: s
   }
 }
 
+/** Runs the large-ledger figures in a fresh process (bench/lib/ledger-million). */
+function millionInChild(db: string, pemPath: string, proofMs: number): Promise<MillionFigures> {
+  const child = spawn(process.execPath, [...childArgs('lib/ledger-million'), db, pemPath, 'signet.bench/ledger', String(proofMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`ledger-million exited ${code}`)))));
+}
+
 /** Builds an N-entry ledger through the sequencer's batched path (appendMany, 4096 per batch). */
 export async function buildLedger(path: string, signer: Signer, n: number, log: (l: string) => void): Promise<{ batches: number; signatures: number }> {
   const ledger = await Ledger.open({ path, signer, origin: 'signet.bench/ledger', batch: { maxDelayMs: 1, maxEntries: 4096, maxPending: 1 << 20 } });
@@ -119,43 +126,6 @@ export async function buildLedger(path: string, signer: Signer, n: number, log: 
   return stats;
 }
 
-type OneShot = (alg: string, data: Uint8Array, enc: 'buffer') => Buffer;
-const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
-
-/**
- * Raw SHA-256 over the same entry bytes VerifyChain hashes (0x00‖entry, one hash per entry), from
- * memory: the faster of a Hash object per entry and the one-shot crypto.hash, so no ratio is flattered.
- */
-export function rawSha256(store: SqliteLedgerStore, n: number): { seconds: number; bytes: number } {
-  const sample = store.entryRows(0, Math.min(n, 20_000)).map(([, , entry]) => Buffer.concat([Buffer.from([0]), entry]));
-  const run = (hash: (b: Buffer) => unknown) => {
-    let bytes = 0;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) {
-      const e = sample[i % sample.length]!;
-      hash(e);
-      bytes += e.length;
-    }
-    return { seconds: (performance.now() - start) / 1000, bytes };
-  };
-  const object = run((b) => createHash('sha256').update(b).digest());
-  const once = oneShot ? run((b) => oneShot('sha256', b, 'buffer')) : object;
-  return once.seconds < object.seconds ? once : object;
-}
-
-export async function proofsPerSecond(ledger: { reader: Ledger['reader'] }, size: number, durationMs: number): Promise<number> {
-  let count = 0;
-  const end = performance.now() + durationMs;
-  const start = performance.now();
-  let x = 12345;
-  while (performance.now() < end) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    await ledger.reader.inclusion(x % size);
-    count++;
-  }
-  return count / ((performance.now() - start) / 1000);
-}
-
 export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<string[]> {
   const out: string[] = [];
   const log = (line: string) => {
@@ -167,36 +137,32 @@ export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<str
   const signer = await openSigner(keyUri);
   try {
     log(`# ledger benchmark ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    log(`# load average at start ${loadavg().map((l) => l.toFixed(1)).join(" ")} (the machine is shared; figures under load are lower bounds)`);
     log(`# ${o.durationMs} ms per gRPC figure; ${o.concurrency} calls in flight; Ed25519 file key; SQLite WAL synchronous=FULL`);
     const grpcFigures = await benchAppends(o, dir, `file://${join(dir, 'ledger-key.pem')}`, log);
 
     const big = join(dir, 'big.db');
     const built = await buildLedger(big, signer, o.entries, log);
-    const ledger = await Ledger.open({ path: big, signer, origin: 'signet.bench/ledger' });
-    const store = ledger.store as SqliteLedgerStore;
-    const raw = rawSha256(store, o.entries);
-    log(`raw SHA-256 (node:crypto, 0x00‖entry)          ${fmt(o.entries / raw.seconds).padStart(10)} entries/s  ${fmt(raw.bytes / raw.seconds / 1e6, 1)} MB/s  (${raw.seconds.toFixed(2)} s for ${fmt(raw.bytes / 1e6, 1)} MB)`);
-    const verifiers = [noteVerifierFromPublicKey('signet.bench/ledger', (await signer.publicKey()).pem)];
-    const vStart = performance.now();
-    const report = await verifyChain(store, { verifiers });
-    const vSeconds = (performance.now() - vStart) / 1000;
-    if (!report.valid) throw new Error(`VerifyChain found the bench ledger invalid: ${report.reason}`);
-    log(`VerifyChain over ${fmt(o.entries)} entries           ${fmt(o.entries / vSeconds).padStart(10)} entries/s  (${vSeconds.toFixed(2)} s, ${report.checkpointsChecked} checkpoints)`);
-    const proofs = await proofsPerSecond(ledger, ledger.size, Math.min(o.durationMs, 3000));
-    log(`inclusion proofs at ${fmt(ledger.size)} entries          ${fmt(proofs).padStart(10)} proofs/s (in-process, from stored nodes)`);
-    const rssMb = process.memoryUsage().rss / 1024 / 1024;
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    log(`RSS with the ${fmt(o.entries)}-entry ledger open      ${fmt(rssMb).padStart(10)} MB  (peak ${fmt(maxRssMb)} MB, including the build)`);
-    await ledger.close();
+    const pemPath = join(dir, 'ledger.pub.pem');
+    writeFileSync(pemPath, (await signer.publicKey()).pem);
+    const m = await millionInChild(big, pemPath, Math.min(o.durationMs, 3000));
+    const mb = (m.entries * m.entryBytes) / 1e6;
+    log(`raw SHA-256, each entry once (0x00‖entry)     ${fmt(m.entries / m.rawEntriesS).padStart(10)} entries/s  (${m.rawEntriesS.toFixed(2)} s for ${fmt(mb)} MB, ${m.entryBytes} B/entry)`);
+    log(`raw SHA-256, entries + n−1 interior nodes     ${fmt(m.entries / m.rawTreeS).padStart(10)} entries/s  (${m.rawTreeS.toFixed(2)} s)`);
+    log(`VerifyChain over ${fmt(m.entries)} entries (from SQLite) ${fmt(m.entries / m.verifyS).padStart(10)} entries/s  (${m.verifyS.toFixed(2)} s wall, ${m.verifyCpuS.toFixed(2)} s CPU on 2 threads, ${m.checkpoints} checkpoints)`);
+    log(`inclusion proofs at ${fmt(m.entries)} entries          ${fmt(m.proofsPerS).padStart(10)} proofs/s (in-process, from stored nodes)`);
+    log(`RSS of a process with the ledger open         ${fmt(m.rssMb).padStart(10)} MB after VerifyChain and proofs (peak ${fmt(m.maxRssMb)} MB)`);
+    log(`load average while measuring                  ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     log('');
     log(ratioLine('AppendReceipt ÷ no-op gRPC', grpcFigures.single.rate / grpcFigures.noop.rate, 0.8));
     log(ratioLine(`AppendReceipt p99 ms (≤ delay ${o.maxDelayMs} + 5)`, grpcFigures.single.p99Ms, o.maxDelayMs + 5, false));
     log(ratioLine('AppendReceipts receipts/s ÷ 100,000', grpcFigures.manyRate / 100_000, 1));
     log(ratioLine('custody signatures per batch (1M build)', built.signatures / built.batches, 1, false));
-    log(ratioLine('VerifyChain time ÷ raw SHA-256 time', vSeconds / raw.seconds, 2, false));
-    log(ratioLine('inclusion proofs/s ÷ 10,000', proofs / 10_000, 1));
-    log(ratioLine('RSS MB ÷ 256', rssMb / 256, 1, false));
+    log(ratioLine('VerifyChain ÷ raw SHA-256 of the entries', m.verifyS / m.rawEntriesS, 2, false));
+    log(ratioLine('VerifyChain ÷ raw SHA-256 of entries + nodes', m.verifyS / m.rawTreeS, 2, false));
+    log(ratioLine('inclusion proofs/s ÷ 10,000', m.proofsPerS / 10_000, 1));
+    log(ratioLine('RSS MB ÷ 256', m.rssMb / 256, 1, false));
     return out;
   } finally {
     await signer.close();

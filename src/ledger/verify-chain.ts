@@ -2,8 +2,8 @@
 // from the stored entries, checks every checkpoint signature, and names the first bad index.
 import { invalidArgument, SignetError } from '../lib/errors.js';
 import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
-import { LeafScanner, type ScannedChunk } from './leaf-scan.js';
-import { TreeBuilder, frontierAddresses, leafHash } from './merkle.js';
+import { ChainScanner, type ScannedChunk } from './chain-scan.js';
+import { EMPTY_ROOT, TreeBuilder, frontierAddresses, leafHash } from './merkle.js';
 import type { LedgerStore, StoredCheckpoint } from './store.js';
 
 export interface VerifyChainOptions {
@@ -66,23 +66,22 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   const checkpointFault = (c: StoredCheckpoint, why: string) => report({ index: Math.max(0, c.size - 1), checkpointSize: c.size, reason: why });
 
   // Where the range starts: the stored frontier and the leaf hash of the entry before it.
-  let builder: TreeBuilder;
-  let prev: Buffer = ZERO_LEAF;
-  if (start === 0) {
-    builder = new TreeBuilder();
-  } else {
+  let prev: Uint8Array = ZERO_LEAF;
+  let frontier: Uint8Array[] = [];
+  const levels = frontierAddresses(start).map((a) => a.level);
+  if (start > 0) {
     const [before] = await store.entries(start - 1, start);
     if (!before || before.index !== start - 1) return report({ index: start - 1, reason: `entry ${start - 1} is missing` });
-    prev = Buffer.from(leafHash(before.entry));
+    prev = leafHash(before.entry);
     try {
-      builder = TreeBuilder.fromFrontier(start, await store.readNodes(frontierAddresses(start)));
+      frontier = await store.readNodes(frontierAddresses(start));
     } catch (err) {
       return report({ index: start, reason: `the stored tree nodes at size ${start} are missing (${(err as Error).message})` });
     }
   }
   const genesis = await store.checkpointAt(start);
   if (genesis) {
-    const why = checkpoint(genesis, builder.root());
+    const why = checkpoint(genesis, start === 0 ? EMPTY_ROOT : TreeBuilder.fromFrontier(start, frontier).root());
     if (why) return checkpointFault(genesis, why);
   }
 
@@ -105,49 +104,49 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   };
   let segment = start;
 
-  // Leaf hashes and links are computed on a worker, a chunk ahead, while this thread rebuilds the
-  // tree and checks checkpoints.
-  const scanner = new LeafScanner(prev);
-  type Chunk = { from: number; to: number; gap: boolean; scan?: Promise<ScannedChunk> };
+  // Leaf hashes, links and roots are computed on a worker, a chunk ahead, while this thread reads.
+  const scanner = new ChainScanner({ prev, size: start, frontier, levels });
+  type Chunk = { from: number; to: number; gap: boolean; checkpoints: StoredCheckpoint[]; scan?: Promise<ScannedChunk> };
   const read = async (from: number, to: number): Promise<Chunk> => {
     const rows = await store.entryBytes(from, to);
-    if (rows.length !== to - from) return { from, to, gap: true };
-    const scan = scanner.scan(rows);
+    const checkpoints = await store.checkpointsBetween(from + 1, to);
+    if (rows.length !== to - from) return { from, to, gap: true, checkpoints };
+    const scan = scanner.scan(rows, checkpoints.map((c) => c.size));
     scan.catch(() => {}); // a fault found earlier stops the scanner; this chunk's answer is then moot
-    return { from, to, gap: false, scan };
+    return { from, to, gap: false, checkpoints, scan };
+  };
+  const brokenAt = async (i: number): Promise<ChainReport> => {
+    if (i > start && (await alteredIn(i - 1, i)) !== undefined) return altered(i - 1);
+    return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
   };
   try {
     let ahead: Promise<Chunk> | undefined = start < end ? read(start, Math.min(end, start + chunk)) : undefined;
     while (ahead) {
-      const { from, to, gap, scan } = await ahead;
+      const { from, to, gap, checkpoints, scan } = await ahead;
       if (gap) {
         const missing = await missingIn(from, to);
         const bad = await alteredIn(segment, missing);
         return bad === undefined ? report({ index: missing, reason: `entry ${missing} is missing` }) : altered(bad);
       }
       ahead = to < end ? read(to, Math.min(end, to + chunk)) : undefined;
-      const checkpoints = await store.checkpointsBetween(from + 1, to);
-      const { leaves, broken } = await scan!;
-      let next = 0;
-      for (let k = 0; k < to - from; k++) {
-        const i = from + k;
-        if (k === broken) {
-          if (i > start && (await alteredIn(i - 1, i)) !== undefined) return altered(i - 1);
-          return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
+      const { broken, roots } = await scan!;
+      const brokenIndex = broken < 0 ? Infinity : from + broken;
+      for (let k = 0; k < checkpoints.length; k++) {
+        const c = checkpoints[k]!;
+        if (brokenIndex < c.size) break;
+        entriesChecked = c.size - start;
+        const why = checkpoint(c, roots[k]!);
+        if (why) {
+          const bad = await alteredIn(segment, c.size);
+          return bad === undefined ? checkpointFault(c, why) : altered(bad);
         }
-        builder.append(leaves.subarray(k * 32, k * 32 + 32));
-        entriesChecked++;
-        const c = checkpoints[next];
-        if (c && c.size === i + 1) {
-          next++;
-          const why = checkpoint(c, builder.root());
-          if (why) {
-            const bad = await alteredIn(segment, i + 1);
-            return bad === undefined ? checkpointFault(c, why) : altered(bad);
-          }
-          segment = i + 1;
-        }
+        segment = c.size;
       }
+      if (broken >= 0) {
+        entriesChecked = brokenIndex - start;
+        return await brokenAt(brokenIndex);
+      }
+      entriesChecked = to - start;
       options.onProgress?.(to - start, total);
     }
   } finally {
