@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
-import { canGenerate, canRotate, driverFor, openSigner } from '../../src/signers/index.js';
+// The driver alone, not src/signers/index.js: loading every cloud SDK would double the start-up time.
+import '../../src/signers/azurekms/driver.js';
+import { canGenerate, canRotate } from '../../src/signers/capabilities.js';
+import { driverFor, openSigner } from '../../src/signers/registry.js';
 import type { Signer } from '../../src/signers/contract.js';
 import { parseKeyUri } from '../../src/signers/uri.js';
 import { createAzureTestKey, startAzureKeyVaultEmulator } from '../emulators/azure-keyvault.js';
@@ -178,6 +181,7 @@ describe('azurekms driver', () => {
   });
 
   it('when re-reading the latest version fails, signing goes on with the known version, in time, and the vault is not asked again at once', async () => {
+    // The TTL is also the wait before the next re-read (below 30 s): long enough for the second sign.
     const signer = await open('signet-p256', { params: { 'cache-ttl': '1s' } });
     await new Promise((r) => setTimeout(r, 1_050));
     emulator.faults.arm('get-unavailable', 1_000);
