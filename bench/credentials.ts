@@ -23,6 +23,8 @@ export interface CredentialsBenchOptions {
   concurrency: number;
   /** SoftHSM sessions of the issuing key (max-sessions). */
   sessions: number;
+  /** ledger.batch.max_delay_ms of the server (Signet's default is 5). */
+  ledgerDelayMs?: number;
 }
 
 type Measured = LoadResult & { cpuUsPerCall: number };
@@ -65,7 +67,7 @@ export async function benchCredentials(
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-cred-'));
   const stops: Array<() => Promise<void>> = [];
   try {
-    log(`# credentials benchmark (${o.durationMs} ms per figure, ${o.concurrency} calls in flight, SoftHSM Ed25519, ${o.sessions} sessions)`);
+    log(`# credentials benchmark (${o.durationMs} ms per figure, ${o.concurrency} calls in flight, SoftHSM Ed25519, ${o.sessions} sessions, ledger max_delay_ms ${o.ledgerDelayMs ?? 'default (5)'})`);
     const key = await softhsmKey('ed25519', `bench-cred-${process.pid}`);
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, POLICY);
@@ -80,6 +82,7 @@ export async function benchCredentials(
         `  issuer: "${key}&max-sessions=${o.sessions}"`,
         'ledger:',
         '  key: issuer',
+        ...(o.ledgerDelayMs === undefined ? [] : ['  batch:', `    max_delay_ms: ${o.ledgerDelayMs}`]),
         'credentials:',
         '  key: issuer',
         '  issuer: https://signet.bench',
@@ -152,7 +155,8 @@ export async function benchCredentials(
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  benchCredentials().then(
+  const delay = process.argv.find((a) => a.startsWith('--ledger-delay-ms='))?.split('=')[1];
+  benchCredentials({ durationMs: 4000, concurrency: 64, sessions: 8, ...(delay ? { ledgerDelayMs: Number(delay) } : {}) }).then(
     () => process.exit(0),
     (err) => {
       console.error(err);
