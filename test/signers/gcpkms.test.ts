@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { isSignetError, type SignetErrorCode } from '../../src/lib/errors.js';
 import type { KeyAlgorithm, Signer } from '../../src/signers/contract.js';
 import { crc32c } from '../../src/signers/gcpkms/crc32c.js';
-import type { GcpKmsDriver } from '../../src/signers/gcpkms/driver.js';
-import '../../src/signers/gcpkms/driver.js';
+import { createGcpKmsClient, type GcpKmsClient, type GcpKmsClientOptions } from '../../src/signers/gcpkms/client.js';
+import { GcpKmsDriver } from '../../src/signers/gcpkms/driver.js';
 import { driverFor, openSigner } from '../../src/signers/registry.js';
 import { canGenerate, canRotate } from '../../src/signers/capabilities.js';
 import { parseKeyUri } from '../../src/signers/uri.js';
@@ -313,6 +313,45 @@ describe('gcpkms batches and key management', () => {
     const uri = parseKeyUri(gcpKmsKeyUri(emulator, `${GCP_PARENT}/cryptoKeys/denied-${Date.now()}`).uri);
     const driver = driverFor(uri) as GcpKmsDriver;
     await assert.rejects(driver.generate(uri, 'Ed25519', { env: { [GCP_TOKEN_ENV]: emulator.viewerToken } }), code('PERMISSION_DENIED', /cryptoKeys.create/));
+  });
+});
+
+describe('gcpkms client seam', () => {
+  it('builds the SDK client from the URI (endpoint, CA, token) and, when Cloud KMS reports an ENABLED primary, signs with it', async () => {
+    const key = createGcpKmsKey(emulator, 'ES256');
+    emulator.addVersion(key.keyName); // version 2 is the newest; the primary below is version 1
+    let seen: GcpKmsClientOptions | undefined;
+    const driver = new GcpKmsDriver((options) => {
+      seen = options;
+      const real = createGcpKmsClient(options);
+      const seam: GcpKmsClient = {
+        getCryptoKey: async (name, limits) => ({
+          ...(await real.getCryptoKey(name, limits)),
+          primary: await real.getCryptoKeyVersion(`${key.keyName}/cryptoKeyVersions/1`, limits),
+        }),
+        getCryptoKeyVersion: (name, limits) => real.getCryptoKeyVersion(name, limits),
+        listEnabledVersions: (name, limits) => real.listEnabledVersions(name, limits),
+        getPublicKey: (name, limits) => real.getPublicKey(name, limits),
+        asymmetricSign: (request, limits) => real.asymmetricSign(request, limits),
+        createCryptoKey: (...args) => real.createCryptoKey(...args),
+        createCryptoKeyVersion: (...args) => real.createCryptoKeyVersion(...args),
+        close: () => real.close(),
+      };
+      return seam;
+    });
+    const signer = await driver.open(parseKeyUri(key.uri), { env: key.env });
+    try {
+      assert.equal(seen?.endpoint, emulator.endpoint);
+      assert.equal(seen?.accessToken, emulator.token);
+      assert.match(seen?.caPem ?? '', /BEGIN CERTIFICATE/);
+      assert.equal(seen?.insecure, false);
+      const message = Buffer.from('primary');
+      const result = await signer.sign({ message });
+      assert.equal(result.keyVersion, '1');
+      assert.ok(verifyIndependently((await signer.publicKey('1')).pem, 'ES256', message, result.signature));
+    } finally {
+      await signer.close();
+    }
   });
 });
 

@@ -5,10 +5,10 @@ import type { KeyBackend, RawSignature } from '../backend.js';
 import { TtlCache } from '../cache.js';
 import type { KeyAlgorithm, SignOptions } from '../contract.js';
 import { derToP1363 } from '../keys.js';
-import { withRetry, type Attempt } from '../retry.js';
-import type { CallLimits, GcpKmsClient, SignAnswer } from './client.js';
+import { retrying } from './call.js';
+import type { GcpKmsClient, SignAnswer } from './client.js';
 import { crc32c } from './crc32c.js';
-import { describeStatus, retryDecision, statusOf, Status, toSignetError } from './status.js';
+import { statusOf, Status, toSignetError } from './status.js';
 import { fetchSpki, keyNameOf, resolveVersion, type ResolvedVersion } from './versions.js';
 
 const CURRENT = 'current';
@@ -19,7 +19,6 @@ export interface BackendLimits {
   /** Most AsymmetricSign calls one signMany keeps in flight (URI `max-in-flight`). */
   maxInFlight: number;
 }
-const SDK_TIMEOUT_SLACK_MS = 250;
 
 export class GcpKmsBackend implements KeyBackend {
   readonly driver = 'gcpkms';
@@ -150,17 +149,4 @@ function checkAnswer(versionName: string, answer: SignAnswer, ed25519: boolean):
   if (answer.signatureCrc32c === undefined || answer.signatureCrc32c !== crc32c(answer.signature)) {
     throw fail('signature fails its CRC32C (response corrupted in transit)');
   }
-}
-
-/** One Cloud KMS call under the shared retry policy, with the SDK's per-call timeout and cancel. */
-function retrying<T>(call: (limits: CallLimits) => Promise<T>, options: SignOptions): Promise<T> {
-  // The SDK's own timeout is set a little past the deadline: the deadline's abort (which cancels
-  // the call) is what ends a hung call, so the caller sees DEADLINE_EXCEEDED, not a timeout race.
-  return withRetry((attempt: Attempt) => call({ timeoutMs: attempt.remainingMs() + SDK_TIMEOUT_SLACK_MS, signal: attempt.signal }), {
-    driver: 'gcpkms',
-    deadline: options.deadline,
-    signal: options.signal,
-    retryable: retryDecision,
-    describe: describeStatus,
-  });
 }

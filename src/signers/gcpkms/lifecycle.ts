@@ -3,9 +3,9 @@
 import { SignetError } from '../../lib/errors.js';
 import type { KeyAlgorithm, PublicKeyInfo } from '../contract.js';
 import { publicKeyInfo } from '../keys.js';
-import { withRetry } from '../retry.js';
+import { retrying } from './call.js';
 import type { CallLimits, GcpKmsClient, VersionInfo } from './client.js';
-import { describeStatus, retryDecision, toSignetError } from './status.js';
+import { toSignetError } from './status.js';
 import { fetchSpki, GCP_ALGORITHMS, versionNumberOf } from './versions.js';
 
 const POLL_MS = 100;
@@ -44,12 +44,7 @@ async function enabledVersionKey(client: GcpKmsClient, versionName: string, algo
 
 async function call<T>(fn: (limits: CallLimits) => Promise<T>, deadline: number, what: string): Promise<T> {
   try {
-    return await withRetry((a) => fn({ timeoutMs: a.remainingMs() + 250, signal: a.signal }), {
-      driver: 'gcpkms',
-      deadline,
-      retryable: retryDecision,
-      describe: describeStatus,
-    });
+    return await retrying(fn, { deadline });
   } catch (err) {
     throw toSignetError(err, what);
   }
