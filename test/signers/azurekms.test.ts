@@ -135,7 +135,7 @@ describe('azurekms driver', () => {
       const start = Date.now();
       await assert.rejects(signer.sign({ digest: digestOf('down') }, { deadline: start + 800 }), code('UNAVAILABLE', /azurekms .*HTTP 503/));
       const elapsed = Date.now() - start;
-      assert.ok(elapsed <= 900, `gave up after ${elapsed} ms`);
+      assert.ok(elapsed <= 1_000, `gave up after ${elapsed} ms`);
     } finally {
       emulator.faults.clear();
     }
@@ -148,7 +148,7 @@ describe('azurekms driver', () => {
       const start = Date.now();
       await assert.rejects(signer.sign({ digest: digestOf('slow') }, { deadline: start + 500 }), code('DEADLINE_EXCEEDED', /azurekms/));
       const elapsed = Date.now() - start;
-      assert.ok(elapsed >= 450 && elapsed < 800, `ended after ${elapsed} ms`);
+      assert.ok(elapsed >= 450 && elapsed < 1_000, `ended after ${elapsed} ms`);
     } finally {
       emulator.faults.clear();
     }
