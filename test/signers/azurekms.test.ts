@@ -212,6 +212,19 @@ describe('azurekms driver', () => {
     assert.ok(verifyIndependently(first.publicPem, 'ES256', message, result.signature));
   });
 
+  it('when the credential comes from URI params (client-secret-source, or a client-secret shown only as REDACTED), it signs', async () => {
+    const ids = { 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId };
+    const fromEnv = await open('signet-p256', {
+      params: { ...ids, 'client-secret-source': 'env:SIGNET_TEST_AZURE_SECRET' },
+      env: { AZURE_TENANT_ID: '', AZURE_CLIENT_ID: '', AZURE_CLIENT_SECRET: '', SIGNET_TEST_AZURE_SECRET: emulator.clientSecret },
+    });
+    assert.ok(verifyIndependently(p256.publicPem, 'ES256', Buffer.from('a'), (await fromEnv.sign({ message: Buffer.from('a') })).signature));
+    const inUri = await open('signet-p256', { params: { ...ids, 'client-secret': emulator.clientSecret }, env: { AZURE_CLIENT_SECRET: '' } });
+    assert.match(inUri.uri, /client-secret=REDACTED/);
+    assert.ok(!inUri.uri.includes(emulator.clientSecret));
+    assert.ok(verifyIndependently(p256.publicPem, 'ES256', Buffer.from('b'), (await inUri.sign({ message: Buffer.from('b') })).signature));
+  });
+
   it('when the client secret is wrong, start-up fails with CONFIG naming the credential, never the secret', async () => {
     const wrong = 'not-the-secret-' + Math.random().toString(36).slice(2);
     await assert.rejects(open('signet-p256', { env: { AZURE_CLIENT_SECRET: wrong } }), (err) => {
