@@ -11,7 +11,7 @@ import type { KeyRing } from './key-ring.js';
 import { denialRecord } from './ledger-records.js';
 import type { Passports } from './passport.js';
 import { authorize, mcpToolIntent, type Decision } from './policy.js';
-import type { PolicySource } from './policy-file.js';
+import type { PolicySource } from './policy-source.js';
 import type { Verifier } from './verifier.js';
 
 export type AuthorizeQuestion =

@@ -11,7 +11,7 @@ import { Issuer } from './issuer.js';
 import { KeyRing } from './key-ring.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { MAX_PASSPORT_TTL_SECONDS, Passports } from './passport.js';
-import { PolicySource } from './policy-file.js';
+import { PolicySource } from './policy-source.js';
 import { PopVerifier, type PopMode } from './pop.js';
 import { openCredentialsDb } from './sqlite.js';
 import { Verifier } from './verifier.js';

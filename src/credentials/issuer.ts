@@ -14,7 +14,7 @@ import { jwsAlgorithm, signJws } from './jws.js';
 import type { KeyRing } from './key-ring.js';
 import { attestationFailureRecord, denialRecord, issuanceRecord } from './ledger-records.js';
 import { authorize } from './policy.js';
-import type { PolicySource } from './policy-file.js';
+import type { PolicySource } from './policy-source.js';
 import { POP_METHOD_ISSUE, type PopMode, type PopVerifier, type ProofOfPossession } from './pop.js';
 
 export const CREDENTIAL_TYP = 'JWT';

@@ -8,7 +8,7 @@ import { newJti } from './jti.js';
 import { decodeJws, signJws, verifyJwsSignature } from './jws.js';
 import type { KeyRing } from './key-ring.js';
 import { denialRecord, passportIssuanceRecord } from './ledger-records.js';
-import type { PolicySource } from './policy-file.js';
+import type { PolicySource } from './policy-source.js';
 
 export const PASSPORT_TYP = 'signet-passport+jwt';
 export const MAX_PASSPORT_TTL_SECONDS = 7 * 86_400;

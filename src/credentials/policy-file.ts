@@ -1,5 +1,5 @@
-// Reads and validates the YAML policy file (errors name file:line), and keeps the policy in force:
-// reload() or SIGHUP swaps in a new one only if it is valid; a broken file leaves the old in place.
+// Reads and validates the YAML policy file: every fault is a CONFIG error naming file:line and
+// the path in the document (rules[2].max_ttl …), so an operator can fix it from the message.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
@@ -170,60 +170,8 @@ class Validator {
   }
 }
 
-/** The policy in force, reloaded from its file on request or on SIGHUP. */
-export class PolicySource {
-  #policy: Policy;
-  readonly #path: string | undefined;
-  readonly #limits: PolicyLimits;
-  #onSighup: (() => void) | undefined;
-
-  private constructor(policy: Policy, path: string | undefined, limits: PolicyLimits) {
-    this.#policy = policy;
-    this.#path = path;
-    this.#limits = limits;
-  }
-
-  /** Loads the file at start-up; a broken file is a CONFIG error and nothing starts. */
-  static load(path: string | undefined, limits: PolicyLimits): PolicySource {
-    return new PolicySource(path ? readPolicy(path, limits) : emptyPolicy(), path, limits);
-  }
-
-  /** A fixed policy from text, for tests and embedding. */
-  static fromText(text: string, limits: PolicyLimits, source = '(inline policy)'): PolicySource {
-    return new PolicySource(parsePolicy(text, source, limits), undefined, limits);
-  }
-
-  get current(): Policy {
-    return this.#policy;
-  }
-
-  /** Re-reads the file. Throws CONFIG (and keeps the policy in force) when the file is broken. */
-  reload(): Policy {
-    if (!this.#path) return this.#policy;
-    this.#policy = readPolicy(this.#path, this.#limits);
-    return this.#policy;
-  }
-
-  /** Reloads on SIGHUP; `report` hears the outcome (the new digest, or why the file was refused). */
-  watchSighup(report: (err: SignetError | undefined, policy: Policy) => void): void {
-    if (this.#onSighup) return;
-    this.#onSighup = () => {
-      try {
-        report(undefined, this.reload());
-      } catch (err) {
-        report(err as SignetError, this.#policy);
-      }
-    };
-    process.on('SIGHUP', this.#onSighup);
-  }
-
-  close(): void {
-    if (this.#onSighup) process.off('SIGHUP', this.#onSighup);
-    this.#onSighup = undefined;
-  }
-}
-
-function readPolicy(path: string, limits: PolicyLimits): Policy {
+/** Reads and parses the policy file; throws CONFIG naming the file (and line) on any fault. */
+export function readPolicy(path: string, limits: PolicyLimits): Policy {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
