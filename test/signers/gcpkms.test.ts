@@ -201,6 +201,12 @@ describe('gcpkms rotation', () => {
       assert.equal(first.keyVersion, '1');
       const v1 = await signer.publicKey('1');
 
+      await new Promise((r) => setTimeout(r, 350));
+      const [keyReads, keyFetches] = [calls('GetCryptoKey'), calls('GetPublicKey')];
+      assert.equal((await signer.sign({ message })).keyVersion, '1');
+      assert.equal(calls('GetCryptoKey'), keyReads + 1, 'the key is read again once the cache expires');
+      assert.equal(calls('GetPublicKey'), keyFetches, 'but the public key of an unchanged version is not fetched again');
+
       emulator.addVersion(key.keyName);
       assert.equal((await signer.sign({ message })).keyVersion, '1', 'the cached version is used until the cache expires');
       await new Promise((r) => setTimeout(r, 350));

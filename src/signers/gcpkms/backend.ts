@@ -131,7 +131,10 @@ export class GcpKmsBackend implements KeyBackend {
   }
 
   async #resolve(options: SignOptions): Promise<ResolvedVersion> {
-    const next = await retrying((limits) => resolveVersion(this.#client, this.#name, limits), options);
+    const known = new Map<string, Uint8Array>();
+    const cached = this.#cache.peek(CURRENT);
+    if (cached) known.set(cached.name, cached.spki);
+    const next = await retrying((limits) => resolveVersion(this.#client, this.#name, limits, known), options);
     if (next.algorithm !== this.algorithm) {
       throw new SignetError('INTEGRITY', `${this.uri}: new version ${next.name} is ${next.algorithm}, the key was ${this.algorithm}`);
     }

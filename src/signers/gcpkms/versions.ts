@@ -37,7 +37,13 @@ export function versionNumberOf(versionName: string): string {
  * version if Cloud KMS reports one that is ENABLED, otherwise to its newest ENABLED version: Cloud
  * KMS gives asymmetric keys no primary, so the newest enabled version is the one rotation made.
  */
-export async function resolveVersion(client: GcpKmsClient, name: string, limits: CallLimits): Promise<ResolvedVersion> {
+export async function resolveVersion(
+  client: GcpKmsClient,
+  name: string,
+  limits: CallLimits,
+  /** Public keys already fetched (a version's key never changes): no GetPublicKey for these. */
+  known: ReadonlyMap<string, Uint8Array> = new Map(),
+): Promise<ResolvedVersion> {
   let chosen: VersionInfo;
   if (VERSION_SUFFIX.test(name)) {
     const key = await client.getCryptoKey(keyNameOf(name), limits);
@@ -61,7 +67,7 @@ export async function resolveVersion(client: GcpKmsClient, name: string, limits:
     }
   }
   const algorithm = contractAlgorithm(chosen.name, chosen.algorithm);
-  const spki = await fetchSpki(client, chosen.name, algorithm, limits);
+  const spki = known.get(chosen.name) ?? (await fetchSpki(client, chosen.name, algorithm, limits));
   return { name: chosen.name, version: versionNumberOf(chosen.name), algorithm, spki, protectionLevel: chosen.protectionLevel };
 }
 
