@@ -57,7 +57,13 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
   const agentStore = new SqliteAgentStore(db);
   const credentials = new SqliteCredentialStore(db);
   // A rotated-out key verifies for as long as anything it signed can live.
-  const ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now });
+  let ring: KeyRing;
+  try {
+    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   for (const r of o.retiredKeys ?? []) ring.addRetired(r.key, r.retiredAt);
   const popMode = o.popMode ?? 'strict';
   const pop = new PopVerifier(o.nonces ?? new MemoryNonceStore({ now }), { windowSeconds: o.popWindowSeconds ?? 30, now });
