@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { SignetError } from '../lib/errors.js';
 import type { NodeAddress } from './merkle.js';
+import { SqliteWriter } from './sqlite-writer.js';
 import type { BatchWrite, LedgerStore, StoredCheckpoint, StoredEntry } from './store.js';
 
 const SCHEMA = `
@@ -30,6 +31,11 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 export interface SqliteStoreOptions {
   /** Open without write access (CLI verification of a live or copied ledger). */
   readonly?: boolean;
+  /**
+   * Commit batches on a writer thread (default true when writable), so the fsync of each batch
+   * does not block the event loop; false commits on the calling thread.
+   */
+  writerThread?: boolean;
 }
 
 type Row<T> = T | undefined;
@@ -50,6 +56,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #byIdem: Database.Statement;
   readonly #count: Database.Statement;
   readonly #commit: (batch: BatchWrite) => void;
+  readonly #writer: SqliteWriter | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
@@ -82,9 +89,11 @@ export class SqliteLedgerStore implements LedgerStore {
       const c = batch.checkpoint;
       this.#insertCheckpoint.run(c.size, c.root, c.note);
     });
+    this.#writer = !options.readonly && (options.writerThread ?? true) ? new SqliteWriter(path) : undefined;
   }
 
   async commitBatch(batch: BatchWrite): Promise<void> {
+    if (this.#writer) return this.#writer.commit(batch);
     try {
       this.#commit(batch);
     } catch (err) {
@@ -143,6 +152,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    await this.#writer?.close();
     if (this.#db.open) this.#db.close();
   }
 }

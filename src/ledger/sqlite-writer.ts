@@ -1,0 +1,76 @@
+// The SQLite store's write side on its own thread: a batch's transaction and its fsync
+// (synchronous=FULL) block that thread, not the event loop serving gRPC calls meanwhile.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { SignetError } from '../lib/errors.js';
+import type { BatchWrite } from './store.js';
+
+// An inline (eval) worker: it loads better-sqlite3 by absolute path (resolved here) and runs the
+// same statements the store would, in one transaction per batch.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+const insertEntry = db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key) VALUES (?, ?, ?, ?)');
+const insertNode = db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
+const insertCheckpoint = db.prepare('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
+const commit = db.transaction((b) => {
+  for (const e of b.entries) insertEntry.run(e.index, e.leafHash, e.entry, e.idempotencyKey ?? null);
+  for (const n of b.nodes) insertNode.run(n.level, n.index, n.hash);
+  insertCheckpoint.run(b.checkpoint.size, b.checkpoint.root, b.checkpoint.note);
+});
+parentPort.on('message', (m) => {
+  if (m.close) { db.close(); parentPort.postMessage({ id: m.id }); return; }
+  try {
+    commit(m.batch);
+    parentPort.postMessage({ id: m.id });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: String(err && err.message || err) });
+  }
+});
+`;
+
+const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
+
+export class SqliteWriter {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, { resolve(): void; reject(e: unknown): void }>();
+  #next = 0;
+
+  constructor(path: string) {
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver: driverPath } });
+    this.#worker.on('message', (m: { id: number; error?: string }) => {
+      const w = this.#waiting.get(m.id);
+      this.#waiting.delete(m.id);
+      if (m.error === undefined) w?.resolve();
+      else w?.reject(new SignetError('UNAVAILABLE', `ledger store: the batch was not written (${m.error})`));
+    });
+    this.#worker.on('error', (err) => this.#failAll(err));
+    this.#worker.on('exit', () => this.#failAll(new Error('the ledger writer thread stopped')));
+  }
+
+  /** Resolves once the batch is committed and fsynced; rejects (nothing written) otherwise. */
+  commit(batch: BatchWrite): Promise<void> {
+    return this.#send({ batch });
+  }
+
+  async close(): Promise<void> {
+    await this.#send({ close: true }).catch(() => {});
+    await this.#worker.terminate();
+  }
+
+  #send(message: object): Promise<void> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, ...message });
+    });
+  }
+
+  #failAll(err: unknown): void {
+    for (const w of this.#waiting.values()) w.reject(new SignetError('UNAVAILABLE', 'ledger store: the writer thread failed; nothing more was written', { cause: err }));
+    this.#waiting.clear();
+  }
+}
