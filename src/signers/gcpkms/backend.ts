@@ -31,7 +31,6 @@ export class GcpKmsBackend implements KeyBackend {
   readonly #name: string;
   readonly #keyName: string;
   readonly #cache: TtlCache<string, ResolvedVersion>;
-
   readonly #maxInFlight: number;
 
   private constructor(client: GcpKmsClient, uri: string, name: string, first: ResolvedVersion, limits: BackendLimits) {
@@ -67,16 +66,22 @@ export class GcpKmsBackend implements KeyBackend {
   }
 
   async sign(payload: Uint8Array, options: SignOptions): Promise<RawSignature> {
-    const version = await this.#fresh(options);
+    let version = await this.#fresh(options);
     try {
       return await this.#signWith(version, payload, options);
     } catch (err) {
       // A version disabled or destroyed since it was cached: look again once, then sign with the new one.
       const code = statusOf(err);
-      if (!this.#pinned() && (code === Status.FAILED_PRECONDITION || code === Status.NOT_FOUND)) {
-        const again = await this.#refresh(options);
-        if (again.name !== version.name) return this.#signWith(again, payload, options);
+      if (this.#pinned() || (code !== Status.FAILED_PRECONDITION && code !== Status.NOT_FOUND)) {
+        throw toSignetError(err, `AsymmetricSign ${version.name}`);
       }
+      const again = await this.#refresh(options);
+      if (again.name === version.name) throw toSignetError(err, `AsymmetricSign ${version.name}`);
+      version = again;
+    }
+    try {
+      return await this.#signWith(version, payload, options);
+    } catch (err) {
       throw toSignetError(err, `AsymmetricSign ${version.name}`);
     }
   }
