@@ -5,16 +5,26 @@ import {
   EMPTY_ROOT,
   HASH_SIZE,
   frontierAddresses,
-  nodeHash,
+  hashToLatin1,
+  nodeHashLatin1,
   type Hash,
   type NodeAddress,
   type StoredNode,
 } from './tree-hash.js';
 
+function checkLeaf(leaf: unknown): asserts leaf is Hash {
+  if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) {
+    throw new SignetError('INVALID_ARGUMENT', `a leaf hash is ${HASH_SIZE} bytes`, { field: 'leaf' });
+  }
+}
+
 export class TreeBuilder {
   #size = 0;
-  /** Hashes of the frontier's complete subtrees, largest first, and their levels. */
-  readonly #hashes: Hash[] = [];
+  /**
+   * The frontier's complete subtrees, largest first: their hashes as latin1 strings (see
+   * tree-hash.ts: no Buffer per intermediate node) and their levels.
+   */
+  readonly #hashes: string[] = [];
   readonly #levels: number[] = [];
   #root: Hash | undefined = EMPTY_ROOT;
 
@@ -30,7 +40,7 @@ export class TreeBuilder {
       if (!(hash instanceof Uint8Array) || hash.length !== HASH_SIZE) {
         throw new SignetError('INTEGRITY', `frontier node ${i} of a tree of size ${size} is not a ${HASH_SIZE}-byte hash`);
       }
-      builder.#hashes.push(hash);
+      builder.#hashes.push(hashToLatin1(hash));
       builder.#levels.push(addresses[i]!.level);
     }
     builder.#size = size;
@@ -47,9 +57,9 @@ export class TreeBuilder {
     return this.#size;
   }
 
-  /** The frontier hashes, largest subtree first (a copy of the list; the hashes are shared). */
+  /** The frontier hashes, largest subtree first (new Buffers). */
   get frontier(): Hash[] {
-    return this.#hashes.slice();
+    return this.#hashes.map((h) => Buffer.from(h, 'latin1'));
   }
 
   /**
@@ -57,27 +67,22 @@ export class TreeBuilder {
    * the store writes them and never has to rehash anything to serve proofs.
    */
   append(leaf: Hash): StoredNode[] {
-    if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) {
-      throw new SignetError('INVALID_ARGUMENT', `a leaf hash is ${HASH_SIZE} bytes`, { field: 'leaf' });
-    }
-    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new SignetError('OUT_OF_RANGE', 'the tree is full');
+    checkLeaf(leaf);
+    this.#checkRoom();
     let index = this.#size;
-    let level = 0;
-    let hash = leaf;
-    const completed: StoredNode[] = [{ level, index, hash }];
+    const completed: StoredNode[] = [{ level: 0, index, hash: leaf }];
     const hashes = this.#hashes;
     const levels = this.#levels;
+    let level = 0;
+    let hash = hashToLatin1(leaf);
     while (levels.length > 0 && levels[levels.length - 1] === level) {
-      hash = nodeHash(hashes.pop()!, hash);
+      hash = nodeHashLatin1(hashes.pop()!, hash);
       levels.pop();
       level++;
       index = (index - 1) / 2;
-      completed.push({ level, index, hash });
+      completed.push({ level, index, hash: Buffer.from(hash, 'latin1') });
     }
-    hashes.push(hash);
-    levels.push(level);
-    this.#size++;
-    this.#root = undefined;
+    this.#push(hash, level);
     return completed;
   }
 
@@ -86,23 +91,26 @@ export class TreeBuilder {
    * check roots (VerifyChain), where nothing is stored and no records need allocating.
    */
   extend(leaf: Hash): void {
-    if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) {
-      throw new SignetError('INVALID_ARGUMENT', `a leaf hash is ${HASH_SIZE} bytes`, { field: 'leaf' });
+    checkLeaf(leaf);
+    this.extendLatin1(hashToLatin1(leaf));
+  }
+
+  /** As `extend`, for a leaf hash already held as a latin1 string (from `leafHashLatin1`). */
+  extendLatin1(leaf: string): void {
+    if (typeof leaf !== 'string' || leaf.length !== HASH_SIZE) {
+      throw new SignetError('INVALID_ARGUMENT', `a leaf hash is ${HASH_SIZE} latin1 characters`, { field: 'leaf' });
     }
-    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new SignetError('OUT_OF_RANGE', 'the tree is full');
+    this.#checkRoom();
     const hashes = this.#hashes;
     const levels = this.#levels;
     let level = 0;
     let hash = leaf;
     while (levels.length > 0 && levels[levels.length - 1] === level) {
-      hash = nodeHash(hashes.pop()!, hash);
+      hash = nodeHashLatin1(hashes.pop()!, hash);
       levels.pop();
       level++;
     }
-    hashes.push(hash);
-    levels.push(level);
-    this.#size++;
-    this.#root = undefined;
+    this.#push(hash, level);
   }
 
   /** Appends several leaves; returns all nodes they complete, in append order. */
@@ -120,8 +128,19 @@ export class TreeBuilder {
     const hashes = this.#hashes;
     if (hashes.length === 0) return EMPTY_ROOT;
     let h = hashes[hashes.length - 1]!;
-    for (let i = hashes.length - 2; i >= 0; i--) h = nodeHash(hashes[i]!, h);
-    this.#root = h;
-    return h;
+    for (let i = hashes.length - 2; i >= 0; i--) h = nodeHashLatin1(hashes[i]!, h);
+    this.#root = Buffer.from(h, 'latin1');
+    return this.#root;
+  }
+
+  #checkRoom(): void {
+    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new SignetError('OUT_OF_RANGE', 'the tree is full');
+  }
+
+  #push(hash: string, level: number): void {
+    this.#hashes.push(hash);
+    this.#levels.push(level);
+    this.#size++;
+    this.#root = undefined;
   }
 }

@@ -28,24 +28,47 @@ export type NodeReader = (addresses: NodeAddress[]) => Promise<Hash[]>;
 const LEAF_PREFIX = new Uint8Array([0x00]);
 const NODE_PREFIX = new Uint8Array([0x01]);
 
-type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer;
-/** crypto.hash (Node ≥ 20.12) skips the Hash object: about a third faster for short inputs. */
+type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'latin1') => string;
+/** crypto.hash (Node ≥ 20.12) skips the Hash object: the cheapest way to hash a short input. */
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 // Hashing is synchronous, so one scratch buffer per module is safe: prefix and input are copied
-// in and hashed in one call. Entries longer than the scratch go through a streaming Hash instead.
+// in and hashed in one call. Digests come back as latin1 strings (one char per byte, exact):
+// allocating a fresh digest Buffer costs more than hashing a 65-byte node, so hot loops (TreeBuilder,
+// rehashing) keep hashes as such strings and make Buffers (from Node's shared pool) only when asked.
 const SCRATCH_BYTES = 16 * 1024;
 const leafScratch = Buffer.alloc(SCRATCH_BYTES);
+/** Views of the scratch's first 1+length bytes, one per entry length met: no view per hash. */
+const leafViews: Buffer[] = [];
 const nodeScratch = Buffer.alloc(1 + 2 * HASH_SIZE);
 nodeScratch[0] = 0x01;
 
-/** RFC 6962 leaf hash: SHA-256(0x00 ‖ entry). */
-export function leafHash(entry: Uint8Array): Hash {
+/** RFC 6962 leaf hash as a 32-character latin1 string: for loops that compare or fold hashes. */
+export function leafHashLatin1(entry: Uint8Array): string {
   if (oneShot && entry.length < SCRATCH_BYTES) {
     leafScratch.set(entry, 1);
-    return oneShot('sha256', leafScratch.subarray(0, entry.length + 1), 'buffer');
+    const view = (leafViews[entry.length] ??= leafScratch.subarray(0, entry.length + 1));
+    return oneShot('sha256', view, 'latin1');
   }
-  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest('binary');
+}
+
+/** RFC 6962 node hash over latin1-string hashes, as a latin1 string. */
+export function nodeHashLatin1(left: string, right: string): string {
+  nodeScratch.write(left, 1, HASH_SIZE, 'latin1');
+  nodeScratch.write(right, 1 + HASH_SIZE, HASH_SIZE, 'latin1');
+  return oneShot ? oneShot('sha256', nodeScratch, 'latin1') : createHash('sha256').update(nodeScratch).digest('binary');
+}
+
+/** A hash's bytes as a latin1 string (no copy of the bytes into a new Buffer). */
+export function hashToLatin1(hash: Uint8Array): string {
+  const buf = Buffer.isBuffer(hash) ? hash : Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength);
+  return buf.toString('latin1');
+}
+
+/** RFC 6962 leaf hash: SHA-256(0x00 ‖ entry). */
+export function leafHash(entry: Uint8Array): Hash {
+  return Buffer.from(leafHashLatin1(entry), 'latin1');
 }
 
 /** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
@@ -53,7 +76,7 @@ export function nodeHash(left: Hash, right: Hash): Hash {
   if (oneShot && left.length === HASH_SIZE && right.length === HASH_SIZE) {
     nodeScratch.set(left, 1);
     nodeScratch.set(right, 1 + HASH_SIZE);
-    return oneShot('sha256', nodeScratch, 'buffer');
+    return Buffer.from(oneShot('sha256', nodeScratch, 'latin1'), 'latin1');
   }
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }

@@ -15,6 +15,7 @@ import {
   inclusionProof,
   inclusionProofs,
   leafHash,
+  leafHashLatin1,
   memoryTree,
   nodeHash,
   rootAt,
@@ -263,17 +264,24 @@ describe('TreeBuilder', () => {
     }
   });
 
-  it('extend (no records) reaches the same roots and frontier as append', () => {
+  it('extend and extendLatin1 (no records) reach the same roots and frontier as append', () => {
     const recorded = new TreeBuilder();
     const quiet = new TreeBuilder();
+    const text = new TreeBuilder();
     for (let i = 0; i < 200; i++) {
-      const leaf = leafHash(Buffer.from(`q${i}`));
+      const entry = Buffer.from(`q${i}`);
+      const leaf = leafHash(entry);
+      assert.equal(Buffer.from(leafHashLatin1(entry), 'latin1').toString('hex'), hex(sha256(new Uint8Array([0]), entry)));
       recorded.append(leaf);
       quiet.extend(leaf);
+      text.extendLatin1(leafHashLatin1(entry));
       assert.equal(hex(quiet.root()), hex(recorded.root()), `root at ${i + 1}`);
+      assert.equal(hex(text.root()), hex(rootFromLeaves(Array.from({ length: i + 1 }, (_, j) => leafHash(Buffer.from(`q${j}`))))), `latin1 root at ${i + 1}`);
     }
     assert.deepEqual(quiet.frontier.map(hex), recorded.frontier.map(hex));
+    assert.deepEqual(text.frontier.map(hex), recorded.frontier.map(hex));
     assert.equal(quiet.size, 200);
+    assert.throws(() => text.extendLatin1('short'), (e) => assertCode(e, 'INVALID_ARGUMENT'));
   });
 
   it('when the frontier does not fit the size, refuses with INTEGRITY', () => {
