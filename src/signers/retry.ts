@@ -9,6 +9,8 @@ export interface RetryDecision {
   retry: boolean;
   /** The backend's Retry-After, in ms: the next attempt waits at least this long. */
   retryAfterMs?: number;
+  /** The backend said "slow down" (429, ThrottlingException, RESOURCE_EXHAUSTED), not "I am down". */
+  throttled?: boolean;
 }
 
 export interface RetryOptions {
@@ -48,11 +50,15 @@ export async function withRetry<T>(fn: (attempt: Attempt) => Promise<T>, options
   const maxMs = options.maxMs ?? 2_000;
   const describe = options.describe ?? describeError;
   let lastError: unknown;
-  let lastRetryAfterMs: number | undefined;
+  let last: RetryDecision | undefined;
+  const gaveUp = (attempts: number, cause: unknown) =>
+    expired(options.driver, attempts, cause, describe, callerDeadline !== undefined && lastError === undefined, last);
+  const stopped = (attempts: number) =>
+    deadlinePassedFor(options.signal, deadline) ? gaveUp(attempts, lastError) : cancelled(options.driver, lastError, describe);
 
   for (let attempt = 0; ; attempt++) {
-    if (options.signal?.aborted) throw cancelled(options.driver, lastError, describe);
-    if (Date.now() >= deadline) throw expired(options.driver, attempt, lastError, describe, callerDeadline !== undefined && lastError === undefined, lastRetryAfterMs);
+    if (options.signal?.aborted) throw stopped(attempt);
+    if (Date.now() >= deadline) throw gaveUp(attempt, lastError);
     const bounded = boundedSignal(deadline, options.signal);
     try {
       return await raceDeadline(
@@ -61,19 +67,18 @@ export async function withRetry<T>(fn: (attempt: Attempt) => Promise<T>, options
       );
     } catch (err) {
       if (err instanceof DeadlinePassed) {
-        if (options.signal?.aborted) throw cancelled(options.driver, lastError, describe);
-        // A backend that already failed retryably is down (UNAVAILABLE); only a silent one ran out the caller's deadline.
-        throw expired(options.driver, attempt + 1, lastError ?? err, describe, callerDeadline !== undefined && lastError === undefined, lastRetryAfterMs);
+        if (options.signal?.aborted) throw stopped(attempt + 1);
+        // A backend that already failed retryably is down (UNAVAILABLE) or throttling
+        // (RESOURCE_EXHAUSTED); only a silent one ran out the caller's deadline.
+        throw gaveUp(attempt + 1, lastError ?? err);
       }
       const decision = options.retryable(err);
       if (!decision.retry) throw err;
       lastError = err;
-      lastRetryAfterMs = decision.retryAfterMs;
+      last = decision;
       const backoff = Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
       const wait = Math.max(backoff, decision.retryAfterMs ?? 0);
-      if (Date.now() + wait >= deadline) {
-        throw expired(options.driver, attempt + 1, err, describe, false, decision.retryAfterMs);
-      }
+      if (Date.now() + wait >= deadline) throw gaveUp(attempt + 1, err);
       await sleep(wait, options.signal);
     } finally {
       bounded.dispose();
@@ -134,18 +139,28 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** The caller's signal aborted because its deadline passed (the server aborts with DEADLINE_EXCEEDED). */
+function deadlinePassedFor(signal: AbortSignal | undefined, deadline: number): boolean {
+  const reason: unknown = signal?.reason;
+  return Date.now() >= deadline || (reason instanceof SignetError && reason.code === 'DEADLINE_EXCEEDED');
+}
+
 function expired(
   driver: string,
   attempts: number,
   cause: unknown,
   describe: (err: unknown) => string,
   callerDeadlinePassed: boolean,
-  retryAfterMs: number | undefined,
+  last: RetryDecision | undefined,
 ): SignetError {
   const why = cause === undefined ? 'no answer' : describe(cause);
-  const retryAfter = retryAfterMs === undefined ? undefined : retryAfterMs / 1000;
+  const retryAfter = last?.retryAfterMs === undefined ? undefined : last.retryAfterMs / 1000;
   if (callerDeadlinePassed) {
     return new SignetError('DEADLINE_EXCEEDED', `${driver}: deadline passed after ${attempts} attempt(s); last cause: ${why}`, { cause, retryAfter });
+  }
+  if (last?.throttled) {
+    // The caller can act on this: back off (retry-after trailer) rather than retry at once.
+    return new SignetError('RESOURCE_EXHAUSTED', `${driver}: backend still throttling after ${attempts} attempt(s): ${why}`, { cause, retryAfter: retryAfter ?? 1 });
   }
   return new SignetError('UNAVAILABLE', `${driver}: backend unavailable after ${attempts} attempt(s): ${why}`, { cause, retryAfter });
 }

@@ -129,11 +129,12 @@ function parsePkcs11(base: Omit<UriBase, never>, raw: string, body: string): Pkc
     const name = part.slice(0, eq).toLowerCase();
     const value = part.slice(eq + 1);
     if (attrs.has(name)) throw bad(raw, `pkcs11: attribute "${name}" appears twice`);
+    if (name === 'pin-value') throw bad(raw, `pkcs11: "${name}" belongs in the query (after ?), where it is redacted; prefer pin-source`);
     if (name === 'id') {
       id = percentBytes(raw, value);
       attrs.set(name, Buffer.from(id).toString('hex'));
     } else {
-      attrs.set(name, decode(raw, value));
+      attrs.set(name, decode(raw, value, `path attribute "${name}"`));
     }
   }
   if (base.params.has('pin-value') && base.params.has('pin-source')) {
@@ -148,7 +149,7 @@ function authority(raw: string, body: string): { host: string; path: string } {
   const slash = rest.indexOf('/');
   const host = slash < 0 ? rest : rest.slice(0, slash);
   const path = slash < 0 ? '' : rest.slice(slash + 1);
-  return { host: decode(raw, host), path: decode(raw, path) };
+  return { host: decode(raw, host, 'the host'), path: decode(raw, path, 'the path') };
 }
 
 function filePath(raw: string, body: string): string {
@@ -161,7 +162,7 @@ function filePath(raw: string, body: string): string {
     if (host !== '' && host !== 'localhost') throw bad(raw, `file: remote host "${host}" is not supported`);
     p = slash < 0 ? '' : rest.slice(slash);
   }
-  p = decode(raw, p);
+  p = decode(raw, p, 'the path');
   if (!p) throw bad(raw, 'file: needs a path, e.g. file:///var/lib/signet/key.pem');
   return p;
 }
@@ -172,8 +173,8 @@ function parseQuery(raw: string, query: string): Map<string, string> {
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const name = decode(raw, eq < 0 ? part : part.slice(0, eq)).toLowerCase();
-    const value = eq < 0 ? '' : decode(raw, part.slice(eq + 1));
+    const name = decode(raw, eq < 0 ? part : part.slice(0, eq), 'a query parameter name').toLowerCase();
+    const value = eq < 0 ? '' : decode(raw, part.slice(eq + 1), `query parameter "${name}"`);
     if (params.has(name)) throw bad(raw, `query parameter "${name}" appears twice`);
     params.set(name, value);
   }
@@ -188,11 +189,12 @@ function redact(raw: string, scheme: string, body: string, params: Map<string, s
   return `${scheme}:${body}?${query}`;
 }
 
-function decode(raw: string, s: string): string {
+/** Percent-decodes; an error names where, never the value, which may be a secret. */
+function decode(raw: string, s: string, where: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw bad(raw, `malformed percent-encoding in "${s.length > 40 ? s.slice(0, 40) + '…' : s}"`);
+    throw bad(raw, `malformed percent-encoding in ${where}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // UNAVAILABLE / DEADLINE_EXCEEDED split, on a fake backend (no network).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isSignetError } from '../../src/lib/errors.js';
+import { isSignetError, SignetError } from '../../src/lib/errors.js';
 import { DEFAULT_DEADLINE_MS, parseRetryAfter, withRetry, type RetryDecision } from '../../src/signers/retry.js';
 
 class Throttled extends Error {
@@ -88,6 +88,27 @@ describe('withRetry', () => {
       withRetry(async () => { throw new Throttled(10_000 - 1); }, { ...base, deadline: Date.now() + 20_000, signal: controller.signal }),
       (err) => isSignetError(err, 'UNAVAILABLE') && /cancelled/.test(err.message),
     );
+  });
+
+  it('when the backend keeps throttling past the deadline, RESOURCE_EXHAUSTED with a retry-after, so the caller backs off', async () => {
+    const throttling = (err: unknown): RetryDecision => ({ retry: err instanceof Throttled, retryAfterMs: 2_000, throttled: true });
+    await assert.rejects(
+      withRetry(async () => { throw new Throttled(); }, { ...base, retryable: throttling, deadline: Date.now() + 300 }),
+      (err) => isSignetError(err, 'RESOURCE_EXHAUSTED') && err.retryAfter === 2 && /still throttling/.test(err.message),
+    );
+  });
+
+  it('when the server aborts the caller\'s signal at its deadline and the backend is silent, DEADLINE_EXCEEDED, not "cancelled"', async () => {
+    // As the gRPC server does: one signal aborted at the deadline with a DEADLINE_EXCEEDED reason.
+    for (let i = 0; i < 10; i++) {
+      const deadline = Date.now() + 80;
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new SignetError('DEADLINE_EXCEEDED', 'deadline exceeded')), 80);
+      await assert.rejects(
+        withRetry(() => new Promise(() => {}), { ...base, deadline, signal: controller.signal }),
+        (err) => isSignetError(err, 'DEADLINE_EXCEEDED'),
+      );
+    }
   });
 });
 

@@ -25,6 +25,22 @@ describe('key URIs', () => {
     );
   });
 
+  it('when a secret is malformed, the error names the parameter but never quotes its value', () => {
+    for (const uri of ['pkcs11:token=t?pin-value=1234%zz56', 'file:///k.pem?passphrase=hunter2%']) {
+      assert.throws(
+        () => parseKeyUri(uri),
+        (e) => isSignetError(e, 'INVALID_ARGUMENT') && /malformed percent-encoding in query parameter/.test(e.message) && !/1234|hunter2/.test(e.message),
+      );
+    }
+  });
+
+  it('when a PIN is written in the pkcs11 path, where it would not be redacted, it is refused without quoting it', () => {
+    assert.throws(
+      () => parseKeyUri('pkcs11:token=t;pin-value=99887766'),
+      (e) => isSignetError(e, 'INVALID_ARGUMENT') && /belongs in the query/.test(e.message) && !e.message.includes('99887766'),
+    );
+  });
+
   it('parses awskms with an ARN (region from the ARN), with an alias and an endpoint host', () => {
     const arn = parseKeyUri('awskms:///arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     assert.ok(arn.scheme === 'awskms' && arn.region === 'eu-west-1' && arn.endpoint === undefined);
