@@ -41,7 +41,7 @@ export function receiptToJson(bundle: ReceiptBundle): string {
     index: bundle.index,
     treeSize: bundle.treeSize,
     ...(text !== undefined ? { entry: text } : { entryBase64: Buffer.from(bundle.entry).toString('base64') }),
-    leafHash: Buffer.from(bundle.leafHash).toString('base64'),
+    leafHash: Buffer.from(bundle.leafHash ?? leafHash(bundle.entry)).toString('base64'),
     inclusionProof: bundle.inclusionProof.map((h) => Buffer.from(h).toString('base64')),
     checkpoint: bundle.checkpoint,
   };

@@ -132,6 +132,39 @@ describe('RFC 8785 canonical JSON', () => {
   });
 });
 
+describe('canonical JSON, randomised (seed 8785)', () => {
+  /** An independent rendering: JSON.stringify with keys re-inserted in code-unit order. */
+  function reference(value: unknown): string {
+    return JSON.stringify(value, (_key, v) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    });
+  }
+  let seed = 8785;
+  const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const pieces = ['a', 'B', 'é', '€', '\ud83d\ude00', '"', '\\', '\n', '\u0001', ' ', 'z', '1', '\u00ff', '\ufb33'];
+  const str = () => Array.from({ length: Math.floor(random() * 5) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+  const num = () => [0, 1, -1, 0.5, 1e21, 1e-7, 123456789, -2.5e-10, Math.floor(random() * 1e6) / 7][Math.floor(random() * 9)]!;
+  function value(depth: number): unknown {
+    const r = random();
+    if (depth > 3 || r < 0.3) return [str(), num(), true, false, null][Math.floor(random() * 5)];
+    if (r < 0.6) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    // Integer-like keys are left out: JSON.stringify would put them first, whatever the sort.
+    return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [`k${str()}`, value(depth + 1)]));
+  }
+
+  it('agrees with a sorted JSON.stringify on 500 random values, and parses back to the same value', () => {
+    for (let n = 0; n < 500; n++) {
+      const v = value(0);
+      const text = canonicalize(v);
+      assert.equal(text, reference(v), `value ${n}`);
+      assert.deepEqual(parseCanonical(Buffer.from(text, 'utf8')), JSON.parse(text));
+    }
+  });
+});
+
 describe('parseCanonical', () => {
   const ok = Buffer.from('{"a":[1,"x",null],"b":{"c":1e+21}}', 'utf8');
 
