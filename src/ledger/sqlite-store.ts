@@ -40,6 +40,12 @@ export interface SqliteStoreOptions {
 
 type Row<T> = T | undefined;
 
+/** Nodes at this level and above (subtrees of ≥ 256 leaves) are cached: ~n/128 of them, capped. */
+const CACHED_LEVEL = 8;
+const MAX_CACHED_NODES = 200_000;
+/** SQLite page cache per connection, KiB (negative pragma value): interior B-tree pages stay hot. */
+const CACHE_KIB = 16 * 1024;
+
 export class SqliteLedgerStore implements LedgerStore {
   readonly #db: Database.Database;
   readonly #insertEntry: Database.Statement;
@@ -57,6 +63,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #count: Database.Statement;
   readonly #commit: (batch: BatchWrite) => void;
   readonly #writer: SqliteWriter | undefined;
+  readonly #nodeCache = new Map<number, Buffer>();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
@@ -69,6 +76,7 @@ export class SqliteLedgerStore implements LedgerStore {
       this.#db.pragma('synchronous = FULL');
       this.#db.exec(SCHEMA);
     }
+    this.#db.pragma(`cache_size = -${CACHE_KIB}`);
     const db = this.#db;
     this.#insertEntry = db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key) VALUES (?, ?, ?, ?)');
     this.#insertNode = db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
@@ -128,8 +136,14 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]> {
     return addresses.map((a) => {
+      // Complete subtrees never change, so the few high ones every proof passes through are kept.
+      const cacheable = a.level >= CACHED_LEVEL;
+      const key = a.index * 64 + a.level;
+      const cached = cacheable ? this.#nodeCache.get(key) : undefined;
+      if (cached) return cached;
       const hash = (a.level === 0 ? this.#leafAt.get(a.index) : this.#nodeAt.get(a.level, a.index)) as Row<Buffer>;
       if (!hash) throw new SignetError('NOT_FOUND', `ledger store: no tree node at level ${a.level}, index ${a.index}`);
+      if (cacheable && this.#nodeCache.size < MAX_CACHED_NODES) this.#nodeCache.set(key, hash);
       return hash;
     });
   }
