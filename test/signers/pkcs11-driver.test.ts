@@ -158,6 +158,30 @@ describe('pkcs11 driver on SoftHSM', () => {
     });
   });
 
+  it('when the module is finalised while no idle session is left, the next sign opens a session after re-initialising and succeeds', async () => {
+    // max-sessions=1 and one failed sign: the pool's only session is discarded, none is idle,
+    // so the next sign fails in C_OpenSession (wrapped), not in C_Sign.
+    const signer = await openSigner(`${p256Uri}&max-sessions=1`);
+    const module = Pkcs11Module.acquire(token.modulePath);
+    const original = module.lib.C_SignAsync;
+    try {
+      const pub = await signer.publicKey();
+      module.lib.C_SignAsync = function () {
+        module.lib.C_SignAsync = original;
+        return Promise.reject(new Error('CKR_DEVICE_ERROR'));
+      } as typeof original;
+      await assert.rejects(signer.sign({ message: Buffer.from('fails') }), (e) => isSignetError(e, 'UNAVAILABLE'));
+      module.lib.C_Finalize();
+      const message = Buffer.from('after finalize with no idle session');
+      const result = await signer.sign({ message });
+      assert.ok(verifyIndependently(pub.pem, 'ES256', message, result.signature));
+    } finally {
+      module.lib.C_SignAsync = original;
+      module.release();
+      await signer.close();
+    }
+  });
+
   it('when the token label does not exist, says so and lists the labels found', async () => {
     await assert.rejects(openSigner(`pkcs11:token=nope;object=driver-ed25519?${query}`), (e) =>
       assertConfig(e, /no token with label "nope" .*tokens found: "signet-test"/),

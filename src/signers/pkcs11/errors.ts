@@ -2,9 +2,14 @@
 // (or a re-initialised module) can cure, per the PKCS#11 lessons in DESIGN.md.
 import { SignetError, type SignetErrorCode } from '../../lib/errors.js';
 
-/** The CKR_… name of a pkcs11js Pkcs11Error, or undefined for anything else. */
+/**
+ * The CKR_… name of a pkcs11js Pkcs11Error, or undefined for anything else. A SignetError made by
+ * pkcs11Failure (a failed C_OpenSession or C_Login) keeps the Cryptoki error as its cause: look there.
+ */
 export function ckrOf(err: unknown): string | undefined {
-  if (err instanceof Error && /^CKR_[A-Z0-9_]+$/.test(err.message)) return err.message;
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (/^CKR_[A-Z0-9_]+$/.test(e.message)) return e.message;
+  }
   return undefined;
 }
 
