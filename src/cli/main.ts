@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `signet` command: serve, and the operator tools (keys, softhsm, ledger, verify).
+import './threadpool.js';
 import { SignetError } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { loadConfig } from '../server/config.js';

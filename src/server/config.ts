@@ -106,8 +106,13 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const tls = certPath
     ? { cert: certPath, key: keyPath!, clientCa, requireClientCert: tlsSection?.boolean('require_client_cert') ?? clientCa !== undefined }
     : undefined;
+  // Without our own CA, "required" client certificates would be checked against the public roots.
+  if (tls?.requireClientCert && !clientCa) throw configError('tls.require_client_cert', 'needs tls.client_ca, the CA that issues client certificates');
 
   const authorization = r.has('authorization') ? parseAuthorization(r.get('authorization'), keys) : undefined;
+  if (authorization && !tls?.requireClientCert) {
+    throw configError('authorization', 'needs mutual TLS (tls.cert, tls.key, tls.client_ca): identities come from client certificates');
+  }
 
   const limits = r.section('limits');
   limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));

@@ -97,7 +97,11 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
           ok();
         });
       });
-      for (const m of modules) await m.close?.();
+      // Every module gets closed even if one fails; the first failure is reported after.
+      const results = [];
+      for (const m of modules) results.push(await Promise.allSettled([m.close?.()]).then((r) => r[0]!));
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      if (failed) throw failed.reason;
     },
   };
 }

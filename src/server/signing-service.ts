@@ -22,9 +22,16 @@ export interface SigningServiceOptions {
 
 export function signingService({ keys, maxBatch, metrics }: SigningServiceOptions): ServiceModule {
   const pick = (name: string, context: CallContext): NamedKey => {
-    const key = keys.resolve(name);
-    if (context.keyAllowed && !context.keyAllowed(key.name)) {
-      throw new SignetError('PERMISSION_DENIED', `caller "${context.identity}" may not use key "${key.name}"`);
+    if (!context.keyAllowed) return keys.resolve(name);
+    // A caller limited to some keys learns nothing about the others, not even whether they exist.
+    let key: NamedKey | undefined;
+    try {
+      key = keys.resolve(name);
+    } catch (err) {
+      if (!(err instanceof SignetError && err.code === 'NOT_FOUND')) throw err;
+    }
+    if (!key || !context.keyAllowed(key.name)) {
+      throw new SignetError('PERMISSION_DENIED', `caller "${context.identity}" may not use key "${name}"`);
     }
     return key;
   };

@@ -113,9 +113,12 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       jwksPort,
       async shutdown() {
         logger.info('shutting down: finishing calls in flight and the open ledger batch');
-        await grpc.shutdown(config.shutdownGraceMs);
-        for (const close of closers) await close();
-        await keys.close();
+        try {
+          await grpc.shutdown(config.shutdownGraceMs);
+        } finally {
+          for (const close of closers) await close().catch((err) => logger.error({ err }, 'close failed'));
+          await keys.close();
+        }
         logger.info('shut down');
       },
     };

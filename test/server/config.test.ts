@@ -39,3 +39,21 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('configuration of TLS and authorization', () => {
+  it('when client certificates are required without a client CA, refuses (the public roots would be trusted)', () => {
+    assert.throws(
+      () => resolveConfig({ tls: { cert: '/c.pem', key: '/k.pem', require_client_cert: true } }, {}),
+      (e) => isSignetError(e, 'CONFIG') && /tls.require_client_cert needs tls.client_ca/.test(e.message),
+    );
+  });
+
+  it('when authorization rules are given without mutual TLS, refuses (every caller would be anonymous)', () => {
+    for (const tls of [undefined, { cert: '/c.pem', key: '/k.pem' }]) {
+      assert.throws(
+        () => resolveConfig({ tls, authorization: [{ identity: '*', rpcs: ['*'] }] }, {}),
+        (e) => isSignetError(e, 'CONFIG') && /authorization needs mutual TLS/.test(e.message),
+      );
+    }
+  });
+});

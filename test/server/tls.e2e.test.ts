@@ -49,6 +49,12 @@ describe('mutual TLS with an authorization policy', () => {
     client.close();
   });
 
+  it('when a restricted caller names a key that does not exist, PERMISSION_DENIED too: key names cannot be probed', async () => {
+    const client = clientFor(pki.client('gateway', 'spiffe://example.org/gateway'));
+    await assert.rejects(unary(client, client.Sign, { key: 'no-such-key', message: Buffer.from('x') }), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
+    client.close();
+  });
+
   it('when the caller matches no rule for the RPC, PERMISSION_DENIED', async () => {
     const client = clientFor(pki.client('ci-runner'));
     const keys = await unary(client, client.ListKeys, {});

@@ -36,7 +36,7 @@ export function retryDecision(err: unknown): RetryDecision {
   if (!r) return { retry: false };
   const status = r.statusCode;
   if (status === 429 || (status !== undefined && status >= 500 && status !== 501)) {
-    return { retry: true, retryAfterMs: parseRetryAfter(r.response?.headers.get('retry-after')) };
+    return { retry: true, retryAfterMs: parseRetryAfter(r.response?.headers.get('retry-after')), throttled: status === 429 };
   }
   return { retry: status === undefined && r.code !== undefined && NETWORK_CODES.has(r.code) };
 }

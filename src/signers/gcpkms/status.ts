@@ -54,7 +54,7 @@ export function retryDecision(err: unknown): RetryDecision {
   // is a limited number of retries.
   if (code === Status.INVALID_ARGUMENT && isChecksumRefusal(err)) return { retry: true };
   if (code === undefined || !RETRYABLE.has(code)) return { retry: false };
-  return { retry: true, retryAfterMs: retryDelayMs(err) };
+  return { retry: true, retryAfterMs: retryDelayMs(err), throttled: code === Status.RESOURCE_EXHAUSTED };
 }
 
 function isChecksumRefusal(err: unknown): boolean {

@@ -14,7 +14,7 @@ export function isTlsTrustError(err: unknown): err is VaultCallError {
 export function retryable(err: unknown): RetryDecision {
   if (!(err instanceof VaultCallError)) return { retry: false };
   if (err.status === undefined) return { retry: err.transportCode !== 'CLIENT' && !isTlsTrustError(err) };
-  if (err.status === 429) return { retry: true, retryAfterMs: parseRetryAfter(err.retryAfter) };
+  if (err.status === 429) return { retry: true, retryAfterMs: parseRetryAfter(err.retryAfter), throttled: true };
   // 412: a performance standby that has not caught up yet; 5xx: sealed, standby, overloaded.
   return { retry: err.status === 412 || err.status >= 500 };
 }
