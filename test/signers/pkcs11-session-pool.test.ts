@@ -105,6 +105,35 @@ describe('SessionPool on SoftHSM', () => {
     }
   });
 
+  it('when the replacement for a failed session cannot be opened, every waiting caller is answered with UNAVAILABLE, none stranded', async () => {
+    const p = pool(1);
+    let fail!: (e: Error) => void;
+    const first = p.run(() => new Promise<never>((_, reject) => (fail = reject)));
+    await sleep(1);
+    const waiting = [p.run(() => 'second'), p.run(() => 'third')];
+    await sleep(1);
+    assert.equal(p.size.waiting, 2);
+    const original = module.lib.C_OpenSession;
+    module.lib.C_OpenSession = function () {
+      module.lib.C_OpenSession = original;
+      throw new Error('CKR_DEVICE_ERROR');
+    } as typeof original;
+    try {
+      fail(new Error('CKR_DEVICE_ERROR'));
+      await assert.rejects(first, /CKR_DEVICE_ERROR/);
+      const settled = await Promise.race([Promise.allSettled(waiting), sleep(1000).then(() => 'stranded' as const)]);
+      assert.notEqual(settled, 'stranded', 'a waiter was left queued after the replacement open failed');
+      for (const r of settled as PromiseSettledResult<string>[]) {
+        assert.equal(r.status, 'rejected');
+        assert.ok(isSignetError((r as PromiseRejectedResult).reason, 'UNAVAILABLE'), String((r as PromiseRejectedResult).reason));
+      }
+    } finally {
+      module.lib.C_OpenSession = original;
+    }
+    assert.equal(p.size.waiting, 0);
+    assert.equal(await p.run(() => 'device back'), 'device back');
+  });
+
   it('close() waits for running operations, then refuses new ones with UNAVAILABLE', async () => {
     const p = pool(2);
     let finished = false;

@@ -149,10 +149,15 @@ export class SessionPool {
 
   async #acquire(options: SignOptions): Promise<PooledSession> {
     if (this.#closed) throw new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed');
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    if (this.#open < this.#options.maxSessions) return this.#openSession();
-    return this.#wait(options);
+    // Callers already queued go first: a newcomer takes an idle or new session only if none wait.
+    if (this.#waiters.length === 0) {
+      const idle = this.#idle.pop();
+      if (idle) return idle;
+      if (this.#open < this.#options.maxSessions) return this.#openSession();
+    }
+    const waiting = this.#wait(options);
+    this.#serveWaiters();
+    return waiting;
   }
 
   #wait(options: SignOptions): Promise<PooledSession> {
@@ -192,15 +197,27 @@ export class SessionPool {
     else this.#idle.push(session);
   }
 
-  /** Closes a session and, if callers wait, opens one in its place for the first of them. */
+  /** Closes a session and, if callers wait, opens sessions in its place for them. */
   #discard(session: PooledSession): void {
     this.#closeQuietly(session);
-    const waiter = this.#closed ? undefined : this.#waiters.shift();
-    if (!waiter) return;
-    try {
-      waiter.resolve(this.#openSession());
-    } catch (err) {
-      waiter.reject(err);
+    this.#serveWaiters();
+  }
+
+  /**
+   * Opens sessions for waiting callers, first come first served, while the pool has room. If the
+   * token refuses one, every waiter gets that error (and its own recovery and retry): none is left
+   * queued with nothing to wake it.
+   */
+  #serveWaiters(): void {
+    while (!this.#closed && this.#waiters.length > 0 && this.#open < this.#options.maxSessions) {
+      let session: PooledSession;
+      try {
+        session = this.#openSession();
+      } catch (err) {
+        for (const w of this.#waiters.splice(0)) w.reject(err);
+        return;
+      }
+      this.#waiters.shift()!.resolve(session);
     }
   }
 
