@@ -111,11 +111,11 @@ describe('azurekms driver', () => {
     assert.ok(elapsed >= 1_000 && elapsed < 2_500, `waited ${elapsed} ms`);
   });
 
-  it('when Retry-After is beyond the deadline, the caller gets UNAVAILABLE at once rather than a wait', async () => {
+  it('when Retry-After is beyond the deadline, the caller gets RESOURCE_EXHAUSTED at once (back off) rather than a wait', async () => {
     const signer = shared;
     emulator.faults.throttle(1, 30);
     const start = Date.now();
-    await assert.rejects(signer.sign({ digest: digestOf('x') }, { deadline: Date.now() + 2_000 }), code('UNAVAILABLE', /HTTP 429/));
+    await assert.rejects(signer.sign({ digest: digestOf('x') }, { deadline: Date.now() + 2_000 }), code('RESOURCE_EXHAUSTED', /HTTP 429/));
     assert.ok(Date.now() - start < 1_000);
     emulator.faults.clear();
   });

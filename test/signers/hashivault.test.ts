@@ -107,12 +107,12 @@ describe('hashivault driver', () => {
       assert.ok(elapsed >= 950, `waited ${elapsed} ms`);
     });
 
-    it('when Retry-After reaches past the deadline, gives up at once with UNAVAILABLE and the retry-after', async () => {
+    it('when Retry-After reaches past the deadline, gives up at once with RESOURCE_EXHAUSTED and the retry-after', async () => {
       const signer = await open('retry-after-long', 'ed25519');
       vault.faults.throttle(1, 30);
       const start = Date.now();
       await assert.rejects(signer.sign({ message: Buffer.from('x') }, { deadline: Date.now() + 2000 }), (err) => {
-        hasCode('UNAVAILABLE', /hashivault.*rate limit quota exceeded/)(err);
+        hasCode('RESOURCE_EXHAUSTED', /hashivault.*rate limit quota exceeded/)(err);
         assert.equal((err as { retryAfter?: number }).retryAfter, 30);
         return true;
       });
