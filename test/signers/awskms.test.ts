@@ -188,8 +188,8 @@ describe('awskms driver', () => {
       assert.ok(verifyIndependently(newPub.pem, 'Ed25519', newMessage, afterRotation.signature));
       assert.equal(verifyIndependently(newPub.pem, 'Ed25519', oldMessage, before.signature), false);
 
-      // A signer opened after the rotation fetches the old key's public key by its version.
-      const later = await openSigner(first.uri, { env: first.env });
+      // A signer opened after the rotation serves the old key's public key when previous-keys lists it.
+      const later = await openSigner(`${first.uri}&previous-keys=${first.keyId}`, { env: first.env });
       try {
         const oldPub = await later.publicKey(first.keyId);
         assert.equal(oldPub.keyId, before.keyId);
@@ -343,11 +343,48 @@ describe('awskms driver', () => {
       const signer = await openSigner(key.uri, { env: key.env });
       try {
         await assert.rejects(signer.publicKey('../../etc'), (e) => assertCode(e, 'NOT_FOUND', /not a KMS key id/));
-        await assert.rejects(signer.publicKey('00000000-0000-4000-8000-000000000000'), (e) => assertCode(e, 'NOT_FOUND', /NotFoundException/));
+        await assert.rejects(signer.publicKey('00000000-0000-4000-8000-000000000000'), (e) => assertCode(e, 'NOT_FOUND', /not a version of/));
         assert.equal((await signer.publicKey(key.keyId)).keyId, signer.keyId());
       } finally {
         await signer.close();
       }
+    });
+
+    it('when asked for the key id of another key in the account as a version, answers NOT_FOUND without calling KMS', async () => {
+      const key = await freshKey('ES256');
+      const unrelated = await freshKey('ES256');
+      const signer = await openSigner(key.uri, { env: key.env });
+      try {
+        const publicKeys = emulator.callsTo('GetPublicKey');
+        await assert.rejects(signer.publicKey(unrelated.keyId), (e) => assertCode(e, 'NOT_FOUND', /not a version of/));
+        assert.equal(emulator.callsTo('GetPublicKey'), publicKeys, 'no GetPublicKey for a key id this signer never used');
+      } finally {
+        await signer.close();
+      }
+    });
+
+    it('when previous-keys lists a key id, serves that key as a version; an unlisted one stays NOT_FOUND', async () => {
+      const old = await freshKey('ES256');
+      const other = await freshKey('ES256');
+      const key = await freshKey('ES256', `previous-keys=${old.keyId}`);
+      const signer = await openSigner(key.uri, { env: key.env });
+      const oldSigner = await openSigner(old.uri, { env: old.env });
+      try {
+        const message = Buffer.from('signed by the previous key');
+        const signed = await oldSigner.sign({ message });
+        const pub = await signer.publicKey(old.keyId);
+        assert.equal(pub.keyId, oldSigner.keyId());
+        assert.ok(verifyIndependently(pub.pem, 'ES256', message, signed.signature));
+        await assert.rejects(signer.publicKey(other.keyId), (e) => assertCode(e, 'NOT_FOUND'));
+      } finally {
+        await oldSigner.close();
+        await signer.close();
+      }
+    });
+
+    it('when previous-keys holds something that is not a KMS key id, open fails with CONFIG', async () => {
+      const key = await freshKey('ES256', 'previous-keys=alias/old');
+      await assert.rejects(openSigner(key.uri, { env: key.env }), (e) => assertCode(e, 'CONFIG', /previous-keys/));
     });
 
     it('when a Sign answer names another key, the signature is refused with INTEGRITY', async () => {

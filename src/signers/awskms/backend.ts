@@ -19,13 +19,15 @@ export interface AwsKmsBackendOptions {
   cacheTtlMs: number;
   /** Most Sign calls one signBatch keeps in flight. */
   maxInFlight: number;
-  /** Deadline for the calls made at open (ms). */
+  /** Deadline for the calls made at open (ms), and for a previous key's GetPublicKey. */
   openTimeoutMs: number;
+  /** Key ids of keys the alias named before (URI `previous-keys=`): versions served besides those seen. */
+  previousKeys: string[];
 }
 
 const CURRENT = 'current';
 /** A KMS key id (the version Signet reports): a UUID, or mrk-… for a multi-Region key. */
-const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/i;
+export const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/i;
 
 export class AwsKmsKeyBackend implements KeyBackend {
   readonly driver = 'awskms';
@@ -68,14 +70,27 @@ export class AwsKmsKeyBackend implements KeyBackend {
     return { version: key.keyId, spki: key.spki };
   }
 
+  /**
+   * The public key of a version: a key id this signer has seen the key id or alias name, or one
+   * listed in previous-keys=. Any other key of the account is not a version of this key: NOT_FOUND,
+   * without asking KMS (so a verifier cannot be handed an unrelated key, and costs no KMS call).
+   */
   async spkiOf(version: string): Promise<Uint8Array> {
     const known = this.#spkis.get(version);
     if (known) return known;
     if (!KEY_ID.test(version)) throw new SignetError('NOT_FOUND', `awskms: "${version.slice(0, 80)}" is not a KMS key id, so not a version of ${this.#options.keyRef}`);
+    const previous = this.#options.previousKeys.find((id) => id.toLowerCase() === version.toLowerCase());
+    if (previous === undefined) {
+      throw new SignetError(
+        'NOT_FOUND',
+        `awskms: ${version} is not a version of ${this.#options.keyRef} (not a key it has named since start-up; list older keys in previous-keys=)`,
+      );
+    }
+    const arn = this.#arnOf(previous);
     const spki = await call(
-      (signal) => loadKmsPublicKey(this.#api, this.#arnOf(version), this.algorithm, signal),
-      {},
-      this.#where(version),
+      (signal) => loadKmsPublicKey(this.#api, arn, this.algorithm, signal),
+      { deadline: Date.now() + this.#options.openTimeoutMs },
+      this.#where(previous),
     );
     this.#spkis.set(version, spki);
     return spki;

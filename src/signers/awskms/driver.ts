@@ -5,7 +5,7 @@ import { cacheTtlFrom } from '../cache.js';
 import { CustodySigner } from '../custody.js';
 import { registerDriver, type Driver, type OpenContext } from '../registry.js';
 import type { AwsKmsKeyUri, KeyUri } from '../uri.js';
-import { AwsKmsKeyBackend } from './backend.js';
+import { AwsKmsKeyBackend, KEY_ID } from './backend.js';
 import { sdkKmsApi, type AwsKmsApiFactory, type AwsKmsClientConfig } from './client.js';
 
 const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -33,6 +33,7 @@ export class AwsKmsDriver implements Driver {
         cacheTtlMs: cacheTtlFrom(awsUri.params),
         maxInFlight,
         openTimeoutMs: positiveInt(awsUri, 'open-timeout-ms', DEFAULT_OPEN_TIMEOUT_MS),
+        previousKeys: previousKeys(awsUri),
       });
       return new CustodySigner(backend);
     } catch (err) {
@@ -59,6 +60,18 @@ function clientConfig(uri: AwsKmsKeyUri, env: NodeJS.ProcessEnv, maxSockets: num
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : undefined,
     maxSockets,
   };
+}
+
+/** `previous-keys=ID,ID`: key ids (not aliases or ARNs) whose public keys are served as versions. */
+function previousKeys(uri: AwsKmsKeyUri): string[] {
+  const raw = uri.params.get('previous-keys');
+  if (raw === undefined || raw === '') return [];
+  const ids = raw.split(',').map((id) => id.trim());
+  const bad = ids.find((id) => !KEY_ID.test(id));
+  if (bad !== undefined) {
+    throw new SignetError('CONFIG', `awskms: previous-keys must list KMS key ids (UUIDs or mrk-…) separated by commas, not "${bad.slice(0, 80)}"`);
+  }
+  return ids;
 }
 
 function positiveInt(uri: AwsKmsKeyUri, name: string, fallback: number): number {

@@ -47,9 +47,12 @@ export async function loadKmsKey(
 }
 
 /** The public key of one key id (an older "version"), for verifying its signatures. */
-export async function loadKmsPublicKey(api: AwsKmsApi, keyId: string, algorithm: KeyAlgorithm, signal: AbortSignal): Promise<Uint8Array> {
-  const pub = await api.getPublicKey(keyId, signal);
-  return checkPublicKey(pub.spki, algorithm, keyId, 'FAILED_PRECONDITION');
+export async function loadKmsPublicKey(api: AwsKmsApi, arn: string, algorithm: KeyAlgorithm, signal: AbortSignal): Promise<Uint8Array> {
+  const pub = await api.getPublicKey(arn, signal);
+  if (pub.keyId !== undefined && pub.keyId !== arn) {
+    throw new SignetError('INTEGRITY', `awskms: GetPublicKey for ${arn} answered for ${pub.keyId}`);
+  }
+  return checkPublicKey(pub.spki, algorithm, arn, 'FAILED_PRECONDITION');
 }
 
 function checkDescription(d: KmsKeyDescription, keyRef: string, code: SignetErrorCode): KeyAlgorithm {
