@@ -107,7 +107,7 @@ function millionInChild(db: string, pemPath: string, proofMs: number): Promise<M
 
 /** Builds an N-entry ledger through the sequencer's batched path (appendMany, 4096 per batch). */
 export async function buildLedger(path: string, signer: Signer, n: number, log: (l: string) => void): Promise<{ batches: number; signatures: number }> {
-  const ledger = await Ledger.open({ path, signer, origin: 'signet.bench/ledger', batch: { maxDelayMs: 1, maxEntries: 4096, maxPending: 1 << 20 } });
+  const ledger = await Ledger.open({ path, signer, origin: 'signet.bench/ledger', batch: { maxDelayMs: 1000, maxEntries: 4096, maxPending: 1 << 20 } });
   const start = performance.now();
   const step = 4096;
   let stats;
