@@ -134,6 +134,21 @@ describe('SessionPool on SoftHSM', () => {
     assert.equal(await p.run(() => 'device back'), 'device back');
   });
 
+  it('when a recovery runs while every session is checked out, the pool never holds more than maxSessions', async () => {
+    const p = pool(2);
+    const releases: (() => void)[] = [];
+    const held = Array.from({ length: 2 }, () => p.run(() => new Promise<void>((r) => releases.push(r))));
+    await sleep(1);
+    assert.equal(p.size.open, 2);
+    await p.recover(new Error('CKR_SESSION_HANDLE_INVALID'), p.epoch);
+    assert.ok(p.size.open <= 2, `${p.size.open} sessions open with maxSessions 2`);
+    for (const r of releases) r();
+    await Promise.all(held);
+    assert.ok(p.size.open <= 2, `${p.size.open} sessions open after the old ones returned`);
+    assert.equal(await p.run(() => 'after recovery'), 'after recovery');
+    assert.ok(p.size.open <= 2);
+  });
+
   it('close() waits for running operations, then refuses new ones with UNAVAILABLE', async () => {
     const p = pool(2);
     let finished = false;

@@ -134,7 +134,10 @@ export class SessionPool {
       this.#moduleGeneration = this.#module.generation;
     }
     this.#token = findToken(this.#module.lib, this.#options.selector, this.#module.path);
-    this.#release(this.#openSession());
+    // Sessions checked out before the reset still count until they come back (and are closed):
+    // open a first fresh one (and log in) only if that stays within maxSessions.
+    if (this.#open < this.#options.maxSessions) this.#release(this.#openSession());
+    this.#serveWaiters();
   }
 
   /** Refuses new work, fails waiters, and resolves once running operations have finished. */
