@@ -38,6 +38,7 @@ export class SqliteWriter {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, { resolve(): void; reject(e: unknown): void }>();
   #next = 0;
+  #dead: SignetError | undefined;
 
   constructor(path: string) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver: driverPath } });
@@ -62,6 +63,7 @@ export class SqliteWriter {
   }
 
   #send(message: object): Promise<void> {
+    if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
@@ -70,7 +72,8 @@ export class SqliteWriter {
   }
 
   #failAll(err: unknown): void {
-    for (const w of this.#waiting.values()) w.reject(new SignetError('UNAVAILABLE', 'ledger store: the writer thread failed; nothing more was written', { cause: err }));
+    this.#dead ??= new SignetError('UNAVAILABLE', 'ledger store: the writer thread stopped; nothing more is written', { cause: err });
+    for (const w of this.#waiting.values()) w.reject(this.#dead);
     this.#waiting.clear();
   }
 }
