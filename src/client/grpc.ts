@@ -32,12 +32,19 @@ export function signingClient(address: string, options: ClientOptions = {}): Sig
 }
 
 type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
-type UnaryMethod<Req, Res> = (req: Req, metadata: grpc.Metadata, options: grpc.CallOptions, cb: Callback<Res>) => unknown;
+/**
+ * A generated unary method. TypeScript infers from the last overload, `(argument, callback)`, so
+ * that is the shape matched here; the call itself passes metadata and options too.
+ */
+type UnaryMethod<Req, Res> = (req: Req, cb: Callback<Res>) => unknown;
+type FullUnaryMethod = (req: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: Callback<unknown>) => unknown;
 
 /** Calls a unary method and returns its response, or rejects with the grpc.ServiceError. */
 export function unary<Req, Res>(client: grpc.Client, method: UnaryMethod<Req, Res>, request: Req, options: CallOptions = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
     const callOptions: grpc.CallOptions = options.timeoutMs !== undefined ? { deadline: Date.now() + options.timeoutMs } : {};
-    method.call(client, request, options.metadata ?? new grpc.Metadata(), callOptions, (err, res) => (err ? reject(err) : resolve(res!)));
+    (method as unknown as FullUnaryMethod).call(client, request, options.metadata ?? new grpc.Metadata(), callOptions, (err, res) =>
+      err ? reject(err) : resolve(res as Res),
+    );
   });
 }
