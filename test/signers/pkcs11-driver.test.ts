@@ -241,6 +241,10 @@ describe('pkcs11 driver on SoftHSM', () => {
     }
   });
 
+  it('when max-waiters is not a positive integer, refuses at open with CONFIG', async () => {
+    await assert.rejects(openSigner(`${edUri}&max-waiters=0`), (e) => assertConfig(e, /max-waiters must be an integer from 1/));
+  });
+
   it('lists the keys on the token with URIs that open them and key ids that match', async () => {
     const driver = driverFor('pkcs11:');
     assert.ok(canList(driver));

@@ -13,8 +13,8 @@ const token = softhsmToken();
 describe('SessionPool on SoftHSM', () => {
   let module: Pkcs11Module;
   const pools: SessionPool[] = [];
-  const pool = (maxSessions: number, profile: PoolProfile = PROFILES.default!) => {
-    const p = new SessionPool(module, { selector: { label: token.label }, pin: token.pin, profile, maxSessions });
+  const pool = (maxSessions: number, profile: PoolProfile = PROFILES.default!, maxWaiters?: number) => {
+    const p = new SessionPool(module, { selector: { label: token.label }, pin: token.pin, profile, maxSessions, maxWaiters });
     pools.push(p);
     return p;
   };
@@ -147,6 +147,19 @@ describe('SessionPool on SoftHSM', () => {
     assert.ok(p.size.open <= 2, `${p.size.open} sessions open after the old ones returned`);
     assert.equal(await p.run(() => 'after recovery'), 'after recovery');
     assert.ok(p.size.open <= 2);
+  });
+
+  it('when the waiting queue is full (max-waiters), a further caller is refused at once with RESOURCE_EXHAUSTED', async () => {
+    const p = pool(1, PROFILES.default!, 2);
+    let release!: () => void;
+    const busy = p.run(() => new Promise<void>((r) => (release = r)));
+    await sleep(1);
+    const queued = [p.run(() => 'a'), p.run(() => 'b')];
+    await assert.rejects(p.run(() => 'c'), (e) => isSignetError(e, 'RESOURCE_EXHAUSTED'));
+    assert.equal(p.size.waiting, 2);
+    release();
+    await busy;
+    assert.deepEqual(await Promise.all(queued), ['a', 'b']);
   });
 
   it('close() waits for running operations, then refuses new ones with UNAVAILABLE', async () => {

@@ -5,7 +5,7 @@ import { SignetError } from '../../lib/errors.js';
 import { readSecret } from '../secrets.js';
 import type { Pkcs11KeyUri } from '../uri.js';
 import type { KeySelector } from './objects.js';
-import { PROFILES, type PoolProfile } from './session-pool.js';
+import { DEFAULT_MAX_WAITERS, PROFILES, type PoolProfile } from './session-pool.js';
 import type { TokenSelector } from './token.js';
 
 export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -17,7 +17,10 @@ export interface Pkcs11Config {
   pin: string | undefined;
   profile: PoolProfile;
   maxSessions: number;
+  maxWaiters: number;
 }
+
+const MAX_WAITERS_LIMIT = 1_000_000;
 
 export function pkcs11Config(uri: Pkcs11KeyUri, env: NodeJS.ProcessEnv, needKey = true): Pkcs11Config {
   const where = uri.redacted;
@@ -42,7 +45,17 @@ export function pkcs11Config(uri: Pkcs11KeyUri, env: NodeJS.ProcessEnv, needKey 
   const profile = PROFILES[profileName];
   if (!profile) throw new SignetError('CONFIG', `${where}: profile must be one of ${Object.keys(PROFILES).join(', ')}, not "${profileName}"`);
   const maxSessions = maxSessionsOf(uri, profile);
-  return { modulePath, token, key, pin: pinOf(uri, env), profile, maxSessions };
+  return { modulePath, token, key, pin: pinOf(uri, env), profile, maxSessions, maxWaiters: maxWaitersOf(uri) };
+}
+
+function maxWaitersOf(uri: Pkcs11KeyUri): number {
+  const raw = uri.params.get('max-waiters');
+  if (raw === undefined) return DEFAULT_MAX_WAITERS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WAITERS_LIMIT) {
+    throw new SignetError('CONFIG', `${uri.redacted}: max-waiters must be an integer from 1 to ${MAX_WAITERS_LIMIT}`);
+  }
+  return n;
 }
 
 function maxSessionsOf(uri: Pkcs11KeyUri, profile: PoolProfile): number {

@@ -30,7 +30,11 @@ export interface SessionPoolOptions {
   pin: string | undefined;
   profile: PoolProfile;
   maxSessions: number;
+  /** Most callers queued for a session; one more is refused with RESOURCE_EXHAUSTED. */
+  maxWaiters?: number;
 }
+
+export const DEFAULT_MAX_WAITERS = 4096;
 
 interface PooledSession {
   handle: Buffer;
@@ -164,6 +168,12 @@ export class SessionPool {
   }
 
   #wait(options: SignOptions): Promise<PooledSession> {
+    const maxWaiters = this.#options.maxWaiters ?? DEFAULT_MAX_WAITERS;
+    if (this.#waiters.length >= maxWaiters) {
+      return Promise.reject(
+        new SignetError('RESOURCE_EXHAUSTED', `all ${this.#options.maxSessions} PKCS#11 sessions are busy and ${maxWaiters} callers already wait (max-waiters)`),
+      );
+    }
     return new Promise<PooledSession>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const done = () => {
