@@ -182,6 +182,61 @@ describe('pkcs11 driver on SoftHSM', () => {
     }
   });
 
+  describe('when CKR_DEVICE_REMOVED hits one of 40 concurrent signs', () => {
+    /**
+     * Wraps the shared module's C_SignAsync (the 20th call fails with CKR_DEVICE_REMOVED), C_Finalize
+     * (records how many C_Sign calls were running) and, while `removed`, C_OpenSession; runs 40 signs.
+     */
+    async function fortySigns(deviceStaysRemoved: boolean) {
+      const signer = await openSigner(edUri);
+      const module = Pkcs11Module.acquire(token.modulePath);
+      const lib = module.lib;
+      const originals = { sign: lib.C_SignAsync, finalize: lib.C_Finalize, open: lib.C_OpenSession };
+      let calls = 0;
+      let inFlight = 0;
+      let removed = false;
+      const finalizedWith: number[] = [];
+      lib.C_SignAsync = function (this: pkcs11js.PKCS11, ...args: Parameters<typeof originals.sign>) {
+        if (++calls === 20) {
+          removed = deviceStaysRemoved;
+          return Promise.reject(new Error('CKR_DEVICE_REMOVED'));
+        }
+        inFlight++;
+        return originals.sign.apply(this, args).finally(() => inFlight--);
+      } as typeof originals.sign;
+      lib.C_Finalize = function (this: pkcs11js.PKCS11) {
+        finalizedWith.push(inFlight);
+        removed = false;
+        return originals.finalize.call(this);
+      };
+      lib.C_OpenSession = function (this: pkcs11js.PKCS11, ...args: Parameters<typeof originals.open>) {
+        if (removed) throw new Error('CKR_DEVICE_REMOVED');
+        return originals.open.apply(this, args);
+      } as typeof originals.open;
+      try {
+        const pub = await signer.publicKey();
+        const messages = Array.from({ length: 40 }, (_, i) => Buffer.from(`device removed ${i}`));
+        const results = await Promise.allSettled(messages.map((message) => signer.sign({ message })));
+        const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+        assert.deepEqual(failed, [], 'every sign succeeds (the failed one after its recovery)');
+        results.forEach((r, i) => assert.ok(verifyIndependently(pub.pem, 'Ed25519', messages[i]!, (r as PromiseFulfilledResult<{ signature: Uint8Array }>).value.signature)));
+        return finalizedWith;
+      } finally {
+        Object.assign(lib, { C_SignAsync: originals.sign, C_Finalize: originals.finalize, C_OpenSession: originals.open });
+        module.release();
+        await signer.close();
+      }
+    }
+
+    it('and the token answers again without a reset, the module is not finalised and every sign succeeds', async () => {
+      assert.deepEqual(await fortySigns(false), []);
+    });
+
+    it('and the device stays removed until a reset, C_Finalize runs once, with no C_Sign in flight', async () => {
+      assert.deepEqual(await fortySigns(true), [0]);
+    });
+  });
+
   it('when the token label does not exist, says so and lists the labels found', async () => {
     await assert.rejects(openSigner(`pkcs11:token=nope;object=driver-ed25519?${query}`), (e) =>
       assertConfig(e, /no token with label "nope" .*tokens found: "signet-test"/),

@@ -50,7 +50,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
     } catch (err) {
       if (!isRecoverable(err)) throw pkcs11Failure(`${this.uri}: sign failed`, err);
       try {
-        pool.recover(err, seenEpoch);
+        await pool.recover(err, seenEpoch, options);
         return await this.#signOnce(payload, options, () => {});
       } catch (again) {
         if (again instanceof SignetError && again.code !== 'CONFIG') throw again;

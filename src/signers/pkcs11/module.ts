@@ -3,7 +3,9 @@
 import { existsSync, realpathSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
 import { SignetError } from '../../lib/errors.js';
+import type { SignOptions } from '../contract.js';
 import { ckrOf } from './errors.js';
+import { ResetGate } from './module-gate.js';
 
 export type Pkcs11Lib = pkcs11js.PKCS11;
 
@@ -15,6 +17,8 @@ export class Pkcs11Module {
   #refs = 0;
   /** Bumped on every (re)initialisation, so holders of old sessions and handles know they are gone. */
   #generation = 0;
+  /** Operations in flight on this module (every pool on it); a reset waits for them. */
+  readonly gate = new ResetGate();
 
   private constructor(path: string) {
     this.path = path;
@@ -54,17 +58,21 @@ export class Pkcs11Module {
   /**
    * Initialises the module again after CKR_CRYPTOKI_NOT_INITIALIZED or a removed device, unless
    * someone already did so since `seenGeneration`. Every session and handle of the old one is gone.
+   * C_Finalize while another thread is inside a Cryptoki call is undefined behaviour: the reset
+   * waits until no operation of any pool on this module is in flight, and holds new ones back.
    */
-  reinitialize(seenGeneration: number, finalizeFirst: boolean): void {
-    if (this.#generation !== seenGeneration) return;
-    if (finalizeFirst) {
-      try {
-        this.#lib.C_Finalize();
-      } catch {
-        // Already finalised: exactly the state we want before initialising again.
+  async reinitialize(seenGeneration: number, finalizeFirst: boolean, options: SignOptions = {}): Promise<void> {
+    await this.gate.exclusive(() => {
+      if (this.#generation !== seenGeneration) return;
+      if (finalizeFirst) {
+        try {
+          this.#lib.C_Finalize();
+        } catch {
+          // Already finalised: exactly the state we want before initialising again.
+        }
       }
-    }
-    this.#initialize('UNAVAILABLE');
+      this.#initialize('UNAVAILABLE');
+    }, options);
   }
 
   /** Drops one user; the last one finalises and unloads the module. */

@@ -96,47 +96,75 @@ export class SessionPool {
    * (it may hold an unfinished operation); `fn` learns the epoch, to cache key handles by it.
    */
   async run<T>(fn: (session: Buffer, epoch: number) => Promise<T> | T, options: SignOptions = {}): Promise<T> {
-    const session = await this.#acquire(options);
-    this.#active++;
-    let ok = false;
+    // Counted on the module from before a session is taken until it is back: a reset waits for it.
+    const gate = this.#module.gate;
+    await gate.enter(options);
     try {
-      const result = await fn(session.handle, session.epoch);
-      ok = true;
-      return result;
+      const session = await this.#acquire(options);
+      this.#active++;
+      let ok = false;
+      try {
+        const result = await fn(session.handle, session.epoch);
+        ok = true;
+        return result;
+      } finally {
+        if (ok) this.#release(session);
+        else this.#discard(session);
+        if (--this.#active === 0) this.#drained?.();
+      }
     } finally {
-      if (ok) this.#release(session);
-      else this.#discard(session);
-      if (--this.#active === 0) this.#drained?.();
+      gate.leave();
     }
   }
 
   /** Runs `fn` on a fresh read/write session outside the pool (key generation), then closes it. */
   async runReadWrite<T>(fn: (session: Buffer) => Promise<T> | T): Promise<T> {
     if (this.#closed) throw new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed');
-    const session = this.#openSession(true);
-    this.#active++;
+    const gate = this.#module.gate;
+    await gate.enter();
     try {
-      return await fn(session.handle);
+      const session = this.#openSession(true);
+      this.#active++;
+      try {
+        return await fn(session.handle);
+      } finally {
+        this.#discard(session);
+        if (--this.#active === 0) this.#drained?.();
+      }
     } finally {
-      this.#discard(session);
-      if (--this.#active === 0) this.#drained?.();
+      gate.leave();
     }
   }
 
   /**
    * After an error that invalidated sessions (see errors.ts): closes every session of the epoch
-   * the failure was seen in, initialises the module again if Cryptoki asks for it, finds the token
-   * again (its slot may have changed) and logs in. Once per epoch, however many callers failed.
+   * the failure was seen in, finds the token again (its slot may have changed) and logs in. Once per
+   * epoch, however many callers failed. After a removed device, re-opening is tried first; the
+   * module is finalised and initialised again only if that fails (or Cryptoki is not initialised),
+   * and then only once no operation on the module is in flight (see Pkcs11Module.reinitialize).
    */
-  recover(err: unknown, seenEpoch: number): void {
+  async recover(err: unknown, seenEpoch: number, options: SignOptions = {}): Promise<void> {
     if (this.#closed) throw new SignetError('FAILED_PRECONDITION', 'the PKCS#11 key is closed');
     if (seenEpoch !== this.#epoch) return;
     this.#epoch++;
     for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
-    if (needsReinitialize(err) || this.#module.generation !== this.#moduleGeneration) {
-      this.#module.reinitialize(this.#moduleGeneration, ckrOf(err) !== 'CKR_CRYPTOKI_NOT_INITIALIZED');
-      this.#moduleGeneration = this.#module.generation;
+    let cause = err;
+    if (this.#module.generation === this.#moduleGeneration && ckrOf(err) !== 'CKR_CRYPTOKI_NOT_INITIALIZED') {
+      try {
+        this.#reopen();
+        return;
+      } catch (again) {
+        if (!needsReinitialize(err) && !needsReinitialize(again)) throw again;
+        if (needsReinitialize(again)) cause = again;
+      }
     }
+    await this.#module.reinitialize(this.#moduleGeneration, ckrOf(cause) !== 'CKR_CRYPTOKI_NOT_INITIALIZED', options);
+    this.#moduleGeneration = this.#module.generation;
+    this.#reopen();
+  }
+
+  /** Finds the token again and, within maxSessions, opens (and logs in on) a first fresh session. */
+  #reopen(): void {
     this.#token = findToken(this.#module.lib, this.#options.selector, this.#module.path);
     // Sessions checked out before the reset still count until they come back (and are closed):
     // open a first fresh one (and log in) only if that stays within maxSessions.
