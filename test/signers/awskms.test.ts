@@ -387,6 +387,34 @@ describe('awskms driver', () => {
       await assert.rejects(openSigner(key.uri, { env: key.env }), (e) => assertCode(e, 'CONFIG', /previous-keys/));
     });
 
+    it('when KMS answers AccessDeniedException at sign time, sign fails with FAILED_PRECONDITION and a message without the key ARN or IAM detail', async () => {
+      const key = await freshKey('ES256');
+      const awsMessage = `User: arn:aws:sts::111122223333:assumed-role/signet is not authorized to perform: kms:Sign on resource: ${key.arn}`;
+      const driver = new AwsKmsDriver((config): AwsKmsApi => {
+        const real = sdkKmsApi(config);
+        return {
+          describeKey: (keyId, signal) => real.describeKey(keyId, signal),
+          getPublicKey: (keyId, signal) => real.getPublicKey(keyId, signal),
+          sign: async () => {
+            throw Object.assign(new Error(awsMessage), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+          },
+          close: () => real.close(),
+        };
+      });
+      const signer = await driver.open(parseKeyUri(key.uri), { env: key.env });
+      try {
+        await assert.rejects(signer.sign({ message: Buffer.from('denied') }), (e) => {
+          assertCode(e, 'FAILED_PRECONDITION', /awskms/);
+          const text = (e as Error).message;
+          assert.ok(!text.includes(key.arn) && !text.includes(key.keyId), `no key ARN in "${text}"`);
+          assert.ok(!/kms:Sign|assumed-role|not authorized/.test(text), `no IAM detail in "${text}"`);
+          return true;
+        });
+      } finally {
+        await signer.close();
+      }
+    });
+
     it('when a Sign answer names another key, the signature is refused with INTEGRITY', async () => {
       const key = await freshKey('ES256');
       const signer = await openSigner(key.uri, { env: key.env });

@@ -71,11 +71,19 @@ export function toSignetError(err: unknown, where: { keyRef: string; region: str
     );
   }
   if (name === 'AccessDeniedException') {
-    return new SignetError(
-      startup('PERMISSION_DENIED'),
-      `awskms: access denied to key ${where.keyRef}; the principal needs kms:DescribeKey, kms:GetPublicKey and kms:Sign (${what})`,
-      { cause: err },
-    );
+    // PERMISSION_DENIED is Signet's own policy refusal of a caller; this is the server's IAM problem,
+    // which the caller cannot act on. The detail (key ARN, principal, IAM hint) is for the operator:
+    // in the start-up CONFIG message; at run time only in the error's cause, never sent to the caller.
+    if (where.atOpen) {
+      return new SignetError(
+        'CONFIG',
+        `awskms: access denied to key ${where.keyRef}; the principal needs kms:DescribeKey, kms:GetPublicKey and kms:Sign (${what})`,
+        { cause: err },
+      );
+    }
+    return new SignetError('FAILED_PRECONDITION', 'awskms: AWS KMS denied this server access to its signing key (AccessDeniedException)', {
+      cause: err,
+    });
   }
   if (name === 'DisabledException' || name === 'KMSInvalidStateException' || name === 'InvalidKeyUsageException' || name === 'KeyUnavailableException') {
     return new SignetError(startup('FAILED_PRECONDITION'), `awskms: key ${where.keyRef} cannot sign: ${what}`, { cause: err });
