@@ -162,6 +162,42 @@ describe('SessionPool on SoftHSM', () => {
     assert.deepEqual(await Promise.all(queued), ['a', 'b']);
   });
 
+  it('when another user of the module re-initialises it, an idle session of this pool is not handed out again', async () => {
+    const a = pool(2);
+    await a.run(() => undefined);
+    assert.equal(a.size.idle, 1);
+    const epoch = a.epoch;
+    await module.reinitialize(module.generation, true); // as another pool's recovery would
+    const b = pool(2);
+    let releaseB!: () => void;
+    let bHandle!: Buffer;
+    const heldByB = b.run((s) => ((bHandle = s), new Promise<void>((r) => (releaseB = r))));
+    await sleep(1);
+    try {
+      await a.run((handle) => {
+        assert.ok(!handle.equals(bHandle), 'the stale handle names the other pool\'s session');
+        assert.doesNotThrow(() => module.lib.C_GetSessionInfo(handle), 'the session is alive in this generation');
+      });
+      assert.ok(a.epoch > epoch, 'key handles of the old generation are not used again');
+    } finally {
+      releaseB();
+      await heldByB;
+    }
+  });
+
+  it('when a module reset waits for an operation in flight, a new caller waits and gets DEADLINE_EXCEEDED at its deadline', async () => {
+    const p = pool(1);
+    await p.run(() => undefined);
+    module.gate.enter(); // an operation that has not finished
+    const reset = module.reinitialize(module.generation, true);
+    const started = Date.now();
+    await assert.rejects(p.run(() => 1, { deadline: Date.now() + 80 }), (e) => isSignetError(e, 'DEADLINE_EXCEEDED'));
+    assert.ok(Date.now() - started >= 70, 'waited for the reset until the deadline');
+    module.gate.leave();
+    await reset;
+    assert.equal(await p.run((s) => (module.lib.C_GetSessionInfo(s), 'after the reset')), 'after the reset');
+  });
+
   it('close() waits for running operations, then refuses new ones with UNAVAILABLE', async () => {
     const p = pool(2);
     let finished = false;

@@ -163,6 +163,18 @@ export class SessionPool {
     this.#reopen();
   }
 
+  /**
+   * Someone else (another token's pool on this module) initialised the module again: every session
+   * and key handle of the old generation is gone, and an old handle may now name another pool's
+   * session. A new epoch: idle sessions are dropped (not closed: that could close someone else's),
+   * checked-out ones are dropped when they come back, key handles are found again.
+   */
+  #adoptGeneration(): void {
+    this.#epoch++;
+    for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
+    this.#moduleGeneration = this.#module.generation;
+  }
+
   /** Finds the token again and, within maxSessions, opens (and logs in on) a first fresh session. */
   #reopen(): void {
     this.#token = findToken(this.#module.lib, this.#options.selector, this.#module.path);
@@ -184,6 +196,7 @@ export class SessionPool {
 
   async #acquire(options: SignOptions): Promise<PooledSession> {
     if (this.#closed) throw new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed');
+    if (this.#moduleGeneration !== this.#module.generation) this.#adoptGeneration();
     // Callers already queued go first: a newcomer takes an idle or new session only if none wait.
     if (this.#waiters.length === 0) {
       const idle = this.#idle.pop();
