@@ -17,7 +17,7 @@ import { openSigner } from '../src/signers/registry.js';
 import type { Signer } from '../src/signers/contract.js';
 import { startChild } from './lib/child-server.js';
 import type { MillionFigures } from './lib/ledger-million.js';
-import { fmt, ratioLine, runLoad } from './lib/load.js';
+import { fmt, ratioLine, runLoad, type LoadResult } from './lib/load.js';
 import { noopClient } from './lib/noop-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,24 +64,42 @@ function counts(db: string): { entries: number; checkpoints: number } {
   }
 }
 
-/** gRPC figures: the no-op baseline, single appends (batching on), many receipts per call. */
+/** Sums several runLoad segments: rate over all of them; p50/p99 as the median segment's. */
+function combine(parts: LoadResult[]): LoadResult {
+  const ops = parts.reduce((s, p) => s + p.ops, 0);
+  const seconds = parts.reduce((s, p) => s + p.seconds, 0);
+  const mid = (f: (p: LoadResult) => number) => parts.map(f).sort((x, y) => x - y)[Math.floor(parts.length / 2)]!;
+  return { ops, seconds, rate: ops / seconds, p50Ms: mid((p) => p.p50Ms), p99Ms: mid((p) => p.p99Ms), errors: parts.reduce((s, p) => s + p.errors, 0) };
+}
+
+/**
+ * gRPC figures: the no-op baseline and single appends (batching on) measured in alternating
+ * segments, so a change in the machine's load hits both alike; then many receipts per call.
+ */
 export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: string, log: (l: string) => void) {
   const noop = await startChild(childArgs('lib/noop-server'));
   const nc = noopClient(`127.0.0.1:${noop.port}`);
   const payload = Buffer.alloc(64, 7);
-  const noopRate = await runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 });
-  nc.close();
-  await noop.stop();
-  log(`no-op gRPC unary                              ${fmt(noopRate.rate).padStart(10)} calls/s  p50 ${noopRate.p50Ms.toFixed(2)} ms  p99 ${noopRate.p99Ms.toFixed(2)} ms`);
-
   const db = join(dir, 'grpc.db');
   const env = { SIGNET_BENCH_KEY: keyUri, SIGNET_BENCH_DB: db, SIGNET_BENCH_DELAY_MS: String(o.maxDelayMs) };
   const server = await startChild(childArgs('lib/ledger-server'), env);
   const client = ledgerClient(`127.0.0.1:${server.port}`);
   try {
-    const single = await runLoad((i) => client.appendReceipt({ receipt: wireReceipt(i) }), { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 500 });
+    const rounds = 4;
+    const segment = { concurrency: o.concurrency, durationMs: o.durationMs / rounds, warmupMs: 250 };
+    const noops: LoadResult[] = [];
+    const singles: LoadResult[] = [];
+    let n = 0;
+    for (let r = 0; r < rounds; r++) {
+      noops.push(await runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), segment));
+      singles.push(await runLoad(() => client.appendReceipt({ receipt: wireReceipt(n++) }), segment));
+    }
+    const noopRate = combine(noops);
+    const single = combine(singles);
     const afterSingle = counts(db);
+    log(`no-op gRPC unary                              ${fmt(noopRate.rate).padStart(10)} calls/s  p50 ${noopRate.p50Ms.toFixed(2)} ms  p99 ${noopRate.p99Ms.toFixed(2)} ms`);
     log(`AppendReceipt (one per call, batch ${o.maxDelayMs} ms)       ${fmt(single.rate).padStart(10)} receipts/s  p50 ${single.p50Ms.toFixed(2)} ms  p99 ${single.p99Ms.toFixed(2)} ms`);
+    log(`  per segment (no-op / append calls/s): ${noops.map((x, i) => `${fmt(x.rate)}/${fmt(singles[i]!.rate)}`).join('  ')}`);
     const receipts = Array.from({ length: o.batchSize }, (_, i) => ({ receipt: wireReceipt(i) }));
     const many = await runLoad(() => client.appendReceipts({ receipts }), { concurrency: o.batchConcurrency, durationMs: o.durationMs, warmupMs: 500 });
     const end = counts(db);
@@ -92,7 +110,9 @@ export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: s
     log(`custody signatures per 10,000 receipts        ${fmt(perTenK, 1).padStart(10)} overall (${fmt(singlePerTenK, 1)} in the single-append phase; ${end.checkpoints} checkpoints for ${end.entries} receipts, 1 per batch)`);
     return { noop: noopRate, single, manyRate, perTenK };
   } finally {
+    nc.close();
     client.close();
+    await noop.stop();
     await server.stop();
   }
 }
