@@ -182,6 +182,30 @@ describe('pkcs11 driver on SoftHSM', () => {
     }
   });
 
+  it('when 40 signs run at once on 8 sessions, fewer C_Sign calls run at a time than libuv has threads', async () => {
+    const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const signer = await openSigner(`${p256Uri}&max-sessions=8`);
+    const module = Pkcs11Module.acquire(token.modulePath);
+    const original = module.lib.C_SignAsync;
+    let running = 0;
+    let peak = 0;
+    module.lib.C_SignAsync = function (this: pkcs11js.PKCS11, ...args: Parameters<typeof original>) {
+      peak = Math.max(peak, ++running);
+      return original.apply(this, args).finally(() => running--);
+    } as typeof original;
+    try {
+      const pub = await signer.publicKey();
+      const messages = Array.from({ length: 40 }, (_, i) => Buffer.from(`thread cap ${i}`));
+      const results = await Promise.all(messages.map((message) => signer.sign({ message })));
+      results.forEach((r, i) => assert.ok(verifyIndependently(pub.pem, 'ES256', messages[i]!, r.signature)));
+      assert.ok(peak >= 1 && peak < threads, `peak ${peak} concurrent C_Sign with ${threads} libuv threads`);
+    } finally {
+      module.lib.C_SignAsync = original;
+      module.release();
+      await signer.close();
+    }
+  });
+
   describe('when CKR_DEVICE_REMOVED hits one of 40 concurrent signs', () => {
     /**
      * Wraps the shared module's C_SignAsync (the 20th call fails with CKR_DEVICE_REMOVED), C_Finalize

@@ -6,6 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
 import { Pkcs11Module } from '../../src/signers/pkcs11/module.js';
 import { PROFILES, SessionPool, type PoolProfile } from '../../src/signers/pkcs11/session-pool.js';
+import { Slots } from '../../src/signers/pkcs11/module-gate.js';
+import { signThreadsFor } from '../../src/signers/pkcs11/module.js';
 import { softhsmToken } from '../helpers/softhsm.js';
 
 const token = softhsmToken();
@@ -210,5 +212,31 @@ describe('SessionPool on SoftHSM', () => {
     assert.equal(finished, true);
     await op;
     await assert.rejects(p.run(() => 1), (e) => isSignetError(e, 'UNAVAILABLE'));
+  });
+});
+
+describe('signing-thread slots of a module', () => {
+  it('leaves at least one libuv thread free: UV_THREADPOOL_SIZE − 1, 3 by default, never below 1', () => {
+    assert.equal(signThreadsFor({}), 3);
+    assert.equal(signThreadsFor({ UV_THREADPOOL_SIZE: '17' }), 16);
+    assert.equal(signThreadsFor({ UV_THREADPOOL_SIZE: '1' }), 1);
+    assert.equal(signThreadsFor({ UV_THREADPOOL_SIZE: 'lots' }), 3);
+  });
+
+  it('when every slot is taken, a caller gets DEADLINE_EXCEEDED at its deadline and a freed slot goes to the next in line', async () => {
+    const slots = new Slots(1);
+    await slots.acquire();
+    await assert.rejects(slots.acquire({ deadline: Date.now() + 30 }), (e) => isSignetError(e, 'DEADLINE_EXCEEDED'));
+    const order: string[] = [];
+    const first = slots.acquire().then(() => order.push('first'));
+    const second = slots.acquire().then(() => order.push('second'));
+    slots.release();
+    await first;
+    assert.equal(slots.used, 1);
+    slots.release();
+    await second;
+    assert.deepEqual(order, ['first', 'second']);
+    slots.release();
+    assert.equal(slots.used, 0);
   });
 });

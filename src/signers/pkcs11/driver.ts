@@ -91,7 +91,12 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
         { type: pkcs11js.CKA_EXTRACTABLE, value: false },
       ];
       try {
-        await lease.pool.runReadWrite((s) => lib.C_GenerateKeyPairAsync(s, { mechanism }, publicTemplate, privateTemplate));
+        await lease.module.workerSlots.acquire();
+        try {
+          await lease.pool.runReadWrite((s) => lib.C_GenerateKeyPairAsync(s, { mechanism }, publicTemplate, privateTemplate));
+        } finally {
+          lease.module.workerSlots.release();
+        }
       } catch (err) {
         throw pkcs11Failure(`cannot generate an ${algorithm} key on token "${token}"`, err);
       }

@@ -65,16 +65,25 @@ export class Pkcs11KeyBackend implements KeyBackend {
     await this.#lease.release();
   }
 
-  #signOnce(payload: Uint8Array, options: SignOptions, seen: (epoch: number) => void): Promise<RawSignature> {
-    const lib = this.#lease.module.lib;
-    return this.#lease.pool.run(async (session, epoch) => {
-      seen(epoch);
-      const key = this.#keyHandle(session, epoch);
-      lib.C_SignInit(session, { mechanism: this.#mechanism }, key);
-      // 72 bytes leaves room for tokens that answer ECDSA in DER; P1363 is what PKCS#11 specifies.
-      const signature = await lib.C_SignAsync(session, Buffer.from(payload), Buffer.alloc(72));
-      return { signature: Uint8Array.from(signature), version: '1' };
-    }, options);
+  /**
+   * One attempt: a worker-thread slot on the module first (so sessions are not held while waiting
+   * for one), then a session, C_SignInit and C_SignAsync.
+   */
+  async #signOnce(payload: Uint8Array, options: SignOptions, seen: (epoch: number) => void): Promise<RawSignature> {
+    const { lib, workerSlots } = this.#lease.module;
+    await workerSlots.acquire(options);
+    try {
+      return await this.#lease.pool.run(async (session, epoch) => {
+        seen(epoch);
+        const key = this.#keyHandle(session, epoch);
+        lib.C_SignInit(session, { mechanism: this.#mechanism }, key);
+        // 72 bytes leaves room for tokens that answer ECDSA in DER; P1363 is what PKCS#11 specifies.
+        const signature = await lib.C_SignAsync(session, Buffer.from(payload), Buffer.alloc(72));
+        return { signature: Uint8Array.from(signature), version: '1' };
+      }, options);
+    } finally {
+      workerSlots.release();
+    }
   }
 
   /** The private key handle, found again after a reset (handles do not outlive their sessions' epoch). */

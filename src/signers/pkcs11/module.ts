@@ -5,7 +5,18 @@ import pkcs11js from 'pkcs11js';
 import { SignetError } from '../../lib/errors.js';
 import type { SignOptions } from '../contract.js';
 import { ckrOf } from './errors.js';
-import { ResetGate } from './module-gate.js';
+import { ResetGate, Slots } from './module-gate.js';
+
+/**
+ * How many C_Sign calls may run at once on one module: fewer than libuv's threadpool (4 unless
+ * UV_THREADPOOL_SIZE says otherwise), so a slow or hung token never takes every thread that fs,
+ * dns.lookup and zlib also need.
+ */
+export function signThreadsFor(env: NodeJS.ProcessEnv): number {
+  const size = Number(env.UV_THREADPOOL_SIZE);
+  const threads = Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
+  return Math.max(1, threads - 1);
+}
 
 export type Pkcs11Lib = pkcs11js.PKCS11;
 
@@ -19,6 +30,8 @@ export class Pkcs11Module {
   #generation = 0;
   /** Operations in flight on this module (every pool on it); a reset waits for them. */
   readonly gate = new ResetGate();
+  /** C_Sign / C_GenerateKeyPair calls on libuv's worker threads, at most signThreadsFor(env) at once. */
+  readonly workerSlots = new Slots(signThreadsFor(process.env));
 
   private constructor(path: string) {
     this.path = path;
