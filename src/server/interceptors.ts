@@ -66,22 +66,34 @@ export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor 
   return (next, method) => async (request, context) => {
     const started = process.hrtime.bigint();
     let code = 'OK';
+    let failure: unknown;
     try {
       return await next(request, context);
     } catch (err) {
       code = err instanceof SignetError ? err.code : 'INTERNAL';
+      failure = err;
       throw err;
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics?.requests.inc({ method: method.path, code });
       metrics?.latency.observe({ method: method.path }, seconds);
       if (code !== 'OK') {
-        logger.info({ method: method.path, code, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request failed');
+        // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).
+        const detail = failure instanceof SignetError ? { error: failure.message, cause: causeOf(failure) } : {};
+        const level = code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
+        logger[level]({ method: method.path, code, ...detail, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request failed');
       } else if (logger.isLevelEnabled('debug')) {
         logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request');
       }
     }
   };
+}
+
+function causeOf(err: Error): string | undefined {
+  const cause = err.cause;
+  if (cause === undefined) return undefined;
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return text.slice(0, 300);
 }
 
 function identityMatches(pattern: string, identity: string): boolean {
