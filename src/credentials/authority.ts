@@ -60,7 +60,7 @@ export class CredentialAuthority {
       const { server, tool } = q.mcp;
       if (typeof server !== 'string' || !/^[^/\s]{1,256}$/.test(server)) throw invalidArgument('mcp.server', 'required, no "/" or spaces');
       if (typeof tool !== 'string' || !/^[^/\s]{1,256}$/.test(tool)) throw invalidArgument('mcp.tool', 'required, no "/" or spaces');
-      intent = mcpToolIntent(server, tool);
+      intent = parseIntent(mcpToolIntent(server, tool), 'mcp');
     } else {
       intent = parseIntent(q.intent);
     }

@@ -22,7 +22,7 @@ export function parseIntent(value: unknown, field = 'intent'): Intent {
     if (key !== 'action' && key !== 'resource' && key !== 'constraints') throw invalidArgument(`${field}.${key}`, 'unknown member');
   }
   const action = text(v.action, `${field}.action`);
-  const resource = text(v.resource, `${field}.resource`);
+  const resource = resourcePath(text(v.resource, `${field}.resource`), `${field}.resource`);
   if (v.constraints === undefined || v.constraints === null) return { action, resource };
   const c = v.constraints;
   if (typeof c !== 'object' || Array.isArray(c)) throw invalidArgument(`${field}.constraints`, 'must be a JSON object');
@@ -41,6 +41,27 @@ function text(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) throw invalidArgument(field, 'required');
   if (value.length > MAX_FIELD) throw invalidArgument(field, `at most ${MAX_FIELD} characters`);
   if (/[\u0000-\u001f\u007f]/.test(value)) throw invalidArgument(field, 'control characters are not allowed');
+  return value;
+}
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\/?/;
+
+/**
+ * A resource must name one path as written: policy globs compare text, so `x/../prod-db`,
+ * `prod-db/`, `acme//prod-db` or `%2e%2e` would reach a resource a deny rule names without
+ * matching it. Refused: `.`/`..` segments, empty segments (a trailing `/`, `//` after any
+ * `scheme://`), percent-encoded `.` `/` `\`, backslashes — also after NFKC (fullwidth dots).
+ */
+function resourcePath(value: string, field: string): string {
+  for (const form of new Set([value, value.normalize('NFKC')])) {
+    if (form.includes('\\')) throw invalidArgument(field, 'backslashes are not allowed');
+    if (/%(2e|2f|5c)/i.test(form)) throw invalidArgument(field, 'percent-encoded ".", "/" or "\\" is not allowed');
+    const path = form.replace(SCHEME, '');
+    for (const segment of path.split('/')) {
+      if (segment === '') throw invalidArgument(field, 'empty path segments (a leading, trailing or doubled "/") are not allowed');
+      if (segment === '.' || segment === '..') throw invalidArgument(field, '"." and ".." path segments are not allowed');
+    }
+  }
   return value;
 }
 
