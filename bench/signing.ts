@@ -50,7 +50,7 @@ export async function benchSigning(o: SigningBenchOptions = { durationMs: 4000, 
     const config = join(dir, 'signet.yaml');
     writeFileSync(
       config,
-      `listen: 127.0.0.1:0\ndata_dir: ${dir}\nkeys:\n  ed: "${edUri}&max-sessions=${o.sessions}"\n  p256: "${p256Uri}&max-sessions=${o.sessions}"\nlimits:\n  max_batch: ${o.batchSize}\n`,
+      `listen: 127.0.0.1:0\ndata_dir: ${dir}\nkeys:\n  ed: "${edUri}&max-sessions=${o.sessions}"\n  p256: "${p256Uri}&max-sessions=${o.sessions}"\nlimits:\n  max_batch: ${o.batchSize}\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`,
     );
     const signet = await startChild([join(here, '..', 'src', 'cli', 'main.js'), 'serve', '--config', config], { SIGNET_LOG_LEVEL: 'info' });
     const sc = signingClient(`127.0.0.1:${signet.port}`);

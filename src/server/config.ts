@@ -14,6 +14,17 @@ export interface AuthorizationRule {
   keys: string[];
 }
 
+/** Keys reserved for a purpose, by name → purpose; Sign and SignBatch refuse them. */
+export function reservedKeys(config: SignetConfig): Map<string, string> {
+  const reserved = new Map<string, string>();
+  if (config.ledger.enabled) reserved.set(config.ledger.key, 'ledger checkpoints');
+  if (config.credentials.enabled) {
+    const prior = reserved.get(config.credentials.key);
+    reserved.set(config.credentials.key, prior ? `${prior} and credentials` : 'credentials');
+  }
+  return reserved;
+}
+
 export interface SignetConfig {
   /** host:port for gRPC. */
   listen: string;
@@ -28,7 +39,7 @@ export interface SignetConfig {
   ledger: {
     enabled: boolean;
     path: string;
-    /** Name of the key (in `keys`) that signs checkpoints. */
+    /** Name of the key (in `keys`) that signs checkpoints; never served by Sign. Empty when disabled. */
     key: string;
     origin: string;
     batch: { maxDelayMs: number; maxEntries: number; maxPending: number };
@@ -94,7 +105,12 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     const m = /^SIGNET_KEY_([A-Z0-9_]+)$/.exec(k);
     if (m && v) keys[m[1]!.toLowerCase()] = v;
   }
-  if (Object.keys(keys).length === 0) keys.default = `file:${join(dataDir, 'dev-ed25519.pem')}?create=true&alg=ed25519`;
+  if (Object.keys(keys).length === 0) {
+    // Development defaults: software keys, one per purpose, created on first start.
+    keys.default = `file:${join(dataDir, 'dev-ed25519.pem')}?create=true&alg=ed25519`;
+    keys.ledger = `file:${join(dataDir, 'dev-ledger-ed25519.pem')}?create=true&alg=ed25519`;
+    keys.issuer = `file:${join(dataDir, 'dev-issuer-ed25519.pem')}?create=true&alg=ed25519`;
+  }
 
   const tlsSection = r.optionalSection('tls');
   const certPath = env.SIGNET_TLS_CERT ?? tlsSection?.string('cert');
@@ -120,17 +136,27 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   ledger.onlyKeys(new Set(['enabled', 'path', 'key', 'origin', 'batch']));
   const batch = ledger.section('batch');
   batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
-  const ledgerKey = ledger.string('key') ?? Object.keys(keys)[0]!;
   const cred = r.section('credentials');
   cred.onlyKeys(new Set(['enabled', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'jwks_http']));
-  const credKey = cred.string('key') ?? ledgerKey;
+  const ledgerEnabled = ledger.boolean('enabled') ?? true;
+  const credEnabled = cred.boolean('enabled') ?? true;
+  // The keys that sign checkpoints and credentials are never served by Sign: a caller who could
+  // sign arbitrary bytes with them could forge both. Each defaults to a key named for its purpose.
+  const ledgerKey = ledger.string('key') ?? (keys.ledger ? 'ledger' : keys.issuer ? 'issuer' : undefined);
+  const credKey = cred.string('key') ?? (keys.issuer ? 'issuer' : ledgerKey);
+  if (ledgerEnabled && !ledgerKey) {
+    throw configError('ledger.key', 'is required: name the key (in keys) that signs ledger checkpoints, e.g. a key named "ledger"; Sign does not serve it');
+  }
+  if (credEnabled && !credKey) {
+    throw configError('credentials.key', 'is required: name the key (in keys) that signs credentials, e.g. a key named "issuer"; Sign does not serve it');
+  }
   const popMode = cred.string('pop_mode') ?? 'strict';
   if (popMode !== 'strict' && popMode !== 'permissive') throw configError('credentials.pop_mode', 'is strict or permissive');
   const defaultTtl = cred.int('default_ttl', 1, 86_400) ?? 60;
   const maxTtl = cred.int('max_ttl', 1, 86_400) ?? 3600;
   if (defaultTtl > maxTtl) throw configError('credentials.default_ttl', `is more than max_ttl (${maxTtl})`);
   for (const [field, name] of [['ledger.key', ledgerKey], ['credentials.key', credKey]] as const) {
-    if (!(name in keys)) throw configError(field, `names key "${name}", which is not in keys (${Object.keys(keys).join(', ')})`);
+    if (name !== undefined && !(name in keys)) throw configError(field, `names key "${name}", which is not in keys (${Object.keys(keys).join(', ')})`);
   }
   const metrics = r.section('metrics');
   const log = r.section('log');
@@ -147,9 +173,9 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
       maxInFlight: limits.int('max_in_flight', 1, 1_000_000) ?? 4096,
     },
     ledger: {
-      enabled: ledger.boolean('enabled') ?? true,
+      enabled: ledgerEnabled,
       path: resolve(env.SIGNET_LEDGER_PATH ?? ledger.string('path') ?? join(dataDir, 'ledger.db')),
-      key: ledgerKey,
+      key: ledgerKey ?? '',
       origin: ledger.string('origin') ?? 'signet.local/ledger',
       batch: {
         maxDelayMs: batch.int('max_delay_ms', 0, 10_000) ?? 5,
@@ -158,8 +184,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
       },
     },
     credentials: {
-      enabled: cred.boolean('enabled') ?? true,
-      key: credKey,
+      enabled: credEnabled,
+      key: credKey ?? '',
       issuer: cred.string('issuer') ?? 'signet',
       policy: env.SIGNET_POLICY ?? cred.string('policy'),
       db: resolve(cred.string('db') ?? join(dataDir, 'credentials.db')),

@@ -17,10 +17,20 @@ const JWS_ALG: Record<KeyAlgorithm, string> = { Ed25519: 'EdDSA', ES256: 'ES256'
 export interface SigningServiceOptions {
   keys: KeySet;
   maxBatch: number;
+  /** Keys that sign for Signet itself (checkpoints, credentials), by name → purpose: never served by Sign. */
+  reserved?: ReadonlyMap<string, string>;
   metrics?: ServerMetrics;
 }
 
-export function signingService({ keys, maxBatch, metrics }: SigningServiceOptions): ServiceModule {
+export function signingService({ keys, maxBatch, reserved = new Map(), metrics }: SigningServiceOptions): ServiceModule {
+  const signable = (name: string, context: CallContext): NamedKey => {
+    const key = pick(name, context);
+    const purpose = reserved.get(key.name);
+    if (purpose) {
+      throw new SignetError('PERMISSION_DENIED', `key "${key.name}" signs ${purpose} for Signet itself and is not available to Sign`);
+    }
+    return key;
+  };
   const pick = (name: string, context: CallContext): NamedKey => {
     if (!context.keyAllowed) return keys.resolve(name);
     // A caller limited to some keys learns nothing about the others, not even whether they exist.
@@ -43,7 +53,7 @@ export function signingService({ keys, maxBatch, metrics }: SigningServiceOption
     serviceName: 'signet.v1.SigningService',
     handlers: {
       async Sign(request: SignRequest__Output, context): Promise<SignResponse> {
-        const key = pick(request.key, context);
+        const key = signable(request.key, context);
         const input: SignInput =
           request.payload === 'digest' ? { digest: request.digest! } : { message: request.message ?? new Uint8Array(0) };
         const result = await key.signer.sign(input, options(context));
@@ -52,7 +62,7 @@ export function signingService({ keys, maxBatch, metrics }: SigningServiceOption
       },
 
       async SignBatch(request: SignBatchRequest__Output, context) {
-        const key = pick(request.key, context);
+        const key = signable(request.key, context);
         if (request.messages.length > 0 && request.digests.length > 0) {
           throw invalidArgument('digests', 'send messages or digests, not both');
         }
@@ -69,12 +79,12 @@ export function signingService({ keys, maxBatch, metrics }: SigningServiceOption
 
       async GetPublicKey(request: GetPublicKeyRequest__Output, context) {
         const key = pick(request.key, context);
-        return { public_key: await describe(key, request.key_version || undefined) };
+        return { public_key: await describe(key, reserved, request.key_version || undefined) };
       },
 
       async ListKeys(_request: unknown, context) {
         const visible = keys.list().filter((k) => !context.keyAllowed || context.keyAllowed(k.name));
-        return { keys: await Promise.all(visible.map((k) => describe(k))) };
+        return { keys: await Promise.all(visible.map((k) => describe(k, reserved))) };
       },
     },
   };
@@ -89,7 +99,7 @@ function toWire(result: SignResult): SignResponse {
   };
 }
 
-async function describe(key: NamedKey, version?: string): Promise<PublicKey> {
+async function describe(key: NamedKey, reserved: ReadonlyMap<string, string>, version?: string): Promise<PublicKey> {
   const info = await key.signer.publicKey(version);
   return {
     name: key.name,
@@ -101,5 +111,6 @@ async function describe(key: NamedKey, version?: string): Promise<PublicKey> {
     driver: key.signer.driver,
     uri: key.signer.uri,
     hardware_backed: key.signer.hardwareBacked,
+    purpose: reserved.get(key.name) ?? 'sign',
   };
 }

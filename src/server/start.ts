@@ -9,7 +9,7 @@ import { credentialService } from './credential-service.js';
 import { startJwksHttp } from './jwks-http.js';
 import { ledgerService } from './ledger-service.js';
 import type { SignetConfig } from './config.js';
-import { parseHostPort } from './config.js';
+import { parseHostPort, reservedKeys } from './config.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { KeySet } from './key-set.js';
 import { ServerMetrics } from './metrics.js';
@@ -41,7 +41,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       if (signer.hardwareBacked) logger.info(fields, 'key opened');
       else logger.warn(fields, 'key opened: SOFTWARE KEY, NOT HARDWARE-BACKED (development only)');
     }
-    const modules: ServiceModule[] = [signingService({ keys, maxBatch: config.limits.maxBatch, metrics })];
+    const modules: ServiceModule[] = [signingService({ keys, maxBatch: config.limits.maxBatch, reserved: reservedKeys(config), metrics })];
 
     // Module order is close order on shutdown: credentials before the ledger they write to.
     let ledger: Ledger | undefined;

@@ -17,11 +17,13 @@ export interface TestServer {
 
 /**
  * `raw` is a config object as it would be written in YAML (snake_case); data_dir is a fresh temp dir,
- * and `{dir}` in key URIs stands for it, so test keys never land in the working tree.
+ * and `{dir}` in key URIs stands for it, so test keys never land in the working tree. When keys are
+ * given without the reserved `ledger` / `issuer` keys, software ones are added for those purposes.
  */
 export async function startTestServer(raw: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-server-'));
-  const keys = raw.keys as Record<string, string> | undefined;
+  const given = raw.keys as Record<string, string> | undefined;
+  const keys = given && { ledger: 'file:{dir}/ledger.pem?create=true', issuer: 'file:{dir}/issuer.pem?create=true', ...given };
   const withDir = keys ? { ...raw, keys: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, v.replaceAll('{dir}', dir)])) } : raw;
   const config = resolveConfig({ listen: '127.0.0.1:0', data_dir: dir, ...withDir }, { ...env, SIGNET_LISTEN: undefined, SIGNET_DATA_DIR: undefined });
   const running = await startSignet(config, silentLogger, env);

@@ -13,6 +13,18 @@ describe('configuration', () => {
     const defaults = resolveConfig({}, {});
     assert.deepEqual({ ...fromFile, keys: {} }, { ...defaults, keys: {} });
     assert.match(fromFile.keys.default!, /^file:\.signet\/dev-ed25519\.pem/);
+    assert.deepEqual(Object.keys(fromFile.keys), Object.keys(defaults.keys));
+  });
+
+  it('the ledger and credentials keys default to the keys named for them, and one must exist', () => {
+    const c = resolveConfig({ keys: { a: 'file:/a', ledger: 'file:/l', issuer: 'file:/i' } }, {});
+    assert.equal(c.ledger.key, 'ledger');
+    assert.equal(c.credentials.key, 'issuer');
+    const shared = resolveConfig({ keys: { a: 'file:/a', issuer: 'file:/i' } }, {});
+    assert.equal(shared.ledger.key, 'issuer');
+    assert.throws(() => resolveConfig({ keys: { a: 'file:/a' } }, {}), (e) => isSignetError(e, 'CONFIG') && /ledger.key is required/.test(e.message));
+    const off = resolveConfig({ keys: { a: 'file:/a' }, ledger: { enabled: false }, credentials: { enabled: false } }, {});
+    assert.equal(off.ledger.enabled, false);
   });
 
   it('environment variables override the file', () => {
@@ -31,7 +43,7 @@ describe('configuration', () => {
       [{ tls: { cert: '/c.pem' } }, /tls give both cert and key/],
       [{ credentials: { pop_mode: 'lenient' } }, /credentials.pop_mode is strict or permissive/],
       [{ credentials: { default_ttl: 600, max_ttl: 60 } }, /default_ttl is more than max_ttl/],
-      [{ authorization: [{ identity: 'a', keys: ['ghost'] }] }, /authorization\[0\].keys names key "ghost"/],
+      [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: 'a', keys: ['ghost'] }] }, /authorization\[0\].keys names key "ghost"/],
       [{ keys: [] }, /keys must be a mapping/],
     ];
     for (const [raw, message] of cases) {

@@ -73,12 +73,22 @@ describe('SigningService over gRPC', () => {
     assert.equal(jwk.kid, independentThumbprint(res.public_key!.spki_pem));
   });
 
-  it('lists its keys, labelling software keys as not hardware-backed', async () => {
+  it('lists its keys with their purpose, labelling software keys as not hardware-backed', async () => {
     const res = await unary(client, client.ListKeys, {});
-    assert.deepEqual(res.keys.map((k) => k.name).sort(), ['ed', 'p256']);
+    assert.deepEqual(res.keys.map((k) => k.name).sort(), ['ed', 'issuer', 'ledger', 'p256']);
     for (const k of res.keys) {
       assert.equal(k.driver, 'file');
       assert.equal(k.hardware_backed, false);
+    }
+    const purpose = Object.fromEntries(res.keys.map((k) => [k.name, k.purpose]));
+    assert.deepEqual(purpose, { ed: 'sign', p256: 'sign', ledger: 'ledger checkpoints', issuer: 'credentials' });
+  });
+
+  it('refuses to Sign with the keys that sign checkpoints and credentials, by name or by key id', async () => {
+    const issuerId = (await unary(client, client.GetPublicKey, { key: 'issuer' })).public_key!.key_id;
+    for (const key of ['ledger', 'issuer', issuerId]) {
+      await assert.rejects(unary(client, client.Sign, { key, message: Buffer.from('{"alg":"EdDSA"}.forged') }), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
+      await assert.rejects(unary(client, client.SignBatch, { key, messages: [Buffer.from('x')] }), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
     }
   });
 

@@ -27,13 +27,15 @@ function expectFailure(yaml: string, message: RegExp): void {
 
 describe('signet serve, when misconfigured', () => {
   it('an unknown driver is refused, naming the known ones', () =>
-    expectFailure('keys:\n  main: "tpm2:key=1"\n', /key "main": invalid tpm2 key URI: unknown key URI scheme "tpm2"; expected one of file, pkcs11/));
+    expectFailure('keys:\n  ledger: "tpm2:key=1"\n', /key "ledger": invalid tpm2 key URI: unknown key URI scheme "tpm2"; expected one of file, pkcs11/));
   it('a key file that does not exist is refused', () =>
-    expectFailure(`keys:\n  main: "file:${dir}/absent.pem"\n`, /key "main": .*absent\.pem: key file does not exist/));
+    expectFailure(`keys:\n  ledger: "file:${dir}/absent.pem"\n`, /key "ledger": .*absent\.pem: key file does not exist/));
   it('a config file that is not YAML is refused', () => expectFailure('keys: [unclosed\n', /is not valid YAML/));
   it('an unknown setting is refused', () => expectFailure('listn: 1\n', /config: listn is not a known setting/));
   it('a ledger key that is not configured is refused', () =>
     expectFailure(`keys:\n  main: "file:${dir}/m.pem?create=true"\nledger:\n  key: other\n`, /config: ledger.key names key "other", which is not in keys/));
+  it('keys without one for the ledger are refused, saying which key to add', () =>
+    expectFailure(`keys:\n  main: "file:${dir}/m.pem?create=true"\n`, /config: ledger.key is required: name the key .* that signs ledger checkpoints/));
   it('a TLS certificate that cannot be read is refused', () =>
     expectFailure(`tls:\n  cert: ${dir}/nope.pem\n  key: ${dir}/nope.key\n`, /tls.key cannot read .*nope.key|tls.cert cannot read/));
   it('a missing config file is refused', () => {

@@ -58,7 +58,7 @@ describe('mutual TLS with an authorization policy', () => {
   it('when the caller matches no rule for the RPC, PERMISSION_DENIED', async () => {
     const client = clientFor(pki.client('ci-runner'));
     const keys = await unary(client, client.ListKeys, {});
-    assert.equal(keys.keys.length, 2);
+    assert.deepEqual(keys.keys.map((k) => k.name).sort(), ['agents', 'issuer', 'ledger', 'payments']);
     await assert.rejects(unary(client, client.Sign, { key: 'agents', message: Buffer.from('x') }), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
     client.close();
   });

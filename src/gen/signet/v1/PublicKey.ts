@@ -12,6 +12,7 @@ export interface PublicKey {
   'driver'?: (string);
   'uri'?: (string);
   'hardware_backed'?: (boolean);
+  'purpose'?: (string);
 }
 
 export interface PublicKey__Output {
@@ -24,4 +25,5 @@ export interface PublicKey__Output {
   'driver': (string);
   'uri': (string);
   'hardware_backed': (boolean);
+  'purpose': (string);
 }
