@@ -81,7 +81,7 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
     agents: new AgentRegistry(agentStore, o.ledger, now),
     agentStore,
     issuer: new Issuer({ ring, agents: agentStore, credentials, policy, ledger: o.ledger, pop, popMode, issuer: o.issuer, defaultTtlSeconds, maxTtlSeconds, now, logger }),
-    verifier: new Verifier({ ring, agents: agentStore, credentials, ledger: o.ledger, issuer: o.issuer, skewSeconds, now }),
+    verifier: new Verifier({ ring, agents: agentStore, credentials, ledger: o.ledger, pop, issuer: o.issuer, skewSeconds, now }),
     passports: new Passports({ ring, agents: agentStore, policy, ledger: o.ledger, issuer: o.issuer, defaultTtlSeconds: passportTtlSeconds, skewSeconds, now }),
     policy,
     ring,
@@ -102,5 +102,5 @@ export type { IssueInput, IssuedCredential } from './issuer.js';
 export type { VerifyInput, VerifyResult, VerifyReason, CredentialClaims } from './verifier.js';
 export type { PassportClaims, PassportVerdict } from './passport.js';
 export type { Decision } from './policy.js';
-export { popSigningString, POP_METHOD_ISSUE, type ProofOfPossession, type PopMode } from './pop.js';
+export { popSigningString, presentationSigningString, POP_METHOD_ISSUE, POP_METHOD_PRESENT, type ProofOfPossession, type PopMode } from './pop.js';
 export type { Jwks } from './jwks.js';

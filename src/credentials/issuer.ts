@@ -154,7 +154,7 @@ export class Issuer {
       agentId: agent.id,
       agentKey: this.#agentKey(agent),
       method: POP_METHOD_ISSUE,
-      intentFp,
+      bound: intentFp,
       audience,
       proof,
     });

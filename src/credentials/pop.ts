@@ -1,6 +1,6 @@
-// Proof of possession for Issue: the agent signs a canonical request string with its Ed25519 key;
-// Signet checks the signature, the timestamp window and that the nonce is new.
-import { verify as nodeVerify, type KeyObject } from 'node:crypto';
+// Proof of possession, for Issue and for presenting a `cnf`-bound credential: the agent signs a
+// canonical request string with its Ed25519 key; Signet checks signature, time window, new nonce.
+import { createHash, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import type { NonceStore } from './nonce-store.js';
 
 export type PopMode = 'strict' | 'permissive';
@@ -20,17 +20,33 @@ export type PopFailure = 'pop_missing' | 'pop_malformed' | 'pop_bad_signature' |
 export type PopResult = { ok: true } | { ok: false; reason: PopFailure; detail: string };
 
 export const POP_METHOD_ISSUE = 'signet.v1.CredentialService/Issue';
+/** The method of a presentation proof: the agent shows a credential that carries `cnf`. */
+export const POP_METHOD_PRESENT = 'present';
 
-/** The canonical request string: fixed tag, then method, intent_fp, audience, timestamp, nonce. */
-export function popSigningString(method: string, intentFp: string, audience: string, timestamp: number, nonce: string): string {
-  return ['SIGNET-POP-V1', method, intentFp, audience, String(timestamp), nonce].join('\n');
+/** What a presentation proof binds: base64url SHA-256 of the compact token. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+/** The string an agent signs to present `token` to `audience` (VerifyCredential's `presentation`). */
+export function presentationSigningString(token: string, audience: string, timestamp: number, nonce: string): string {
+  return popSigningString(POP_METHOD_PRESENT, tokenDigest(token), audience, timestamp, nonce);
+}
+
+/**
+ * The canonical request string: fixed tag, then method, what is bound (intent_fp for Issue, the
+ * token's SHA-256 for a presentation), audience, timestamp, nonce.
+ */
+export function popSigningString(method: string, bound: string, audience: string, timestamp: number, nonce: string): string {
+  return ['SIGNET-POP-V1', method, bound, audience, String(timestamp), nonce].join('\n');
 }
 
 export interface PopCheck {
   agentId: string;
   agentKey: KeyObject;
   method: string;
-  intentFp: string;
+  /** intent_fp for Issue; tokenDigest(token) for a presentation. */
+  bound: string;
   audience: string;
   proof: ProofOfPossession | undefined;
 }
@@ -52,7 +68,7 @@ export class PopVerifier {
     if (!Number.isSafeInteger(p.timestamp) || p.timestamp <= 0) return fail('pop_malformed', 'timestamp must be whole seconds since epoch');
     if (typeof p.nonce !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(p.nonce)) return fail('pop_malformed', 'nonce must be 16–128 base64url characters');
     if (typeof p.signature !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(p.signature)) return fail('pop_malformed', 'signature must be 64 bytes, base64url');
-    const message = Buffer.from(popSigningString(c.method, c.intentFp, c.audience, p.timestamp, p.nonce), 'utf8');
+    const message = Buffer.from(popSigningString(c.method, c.bound, c.audience, p.timestamp, p.nonce), 'utf8');
     let good = false;
     try {
       good = nodeVerify(null, message, c.agentKey, Buffer.from(p.signature, 'base64url'));

@@ -1,9 +1,11 @@
 // VerifyCredential: signature (current and rotated-out keys), time with skew, audience, exact
-// intent, revocation of credential and agent, and single use — answering which check failed.
+// intent, revocation of credential and agent, proof of possession for `cnf`, and single use.
+import type { KeyObject } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { canonicalize } from '../lib/jcs.js';
 import type { LedgerAppender } from '../ledger/contract.js';
-import type { AgentStore } from './agent-store.js';
+import { parseAgentJwk } from './agent-key.js';
+import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
 import type { ActClaim } from './delegation.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
@@ -11,6 +13,7 @@ import { decodeJws, verifyJwsSignature } from './jws.js';
 import type { KeyRing } from './key-ring.js';
 import { revocationRecord, verificationRecord } from './ledger-records.js';
 import { CREDENTIAL_TYP } from './issuer.js';
+import { POP_METHOD_PRESENT, tokenDigest, type PopVerifier, type ProofOfPossession } from './pop.js';
 
 export type VerifyReason =
   | 'ok'
@@ -25,6 +28,8 @@ export type VerifyReason =
   | 'revoked'
   | 'unknown_agent'
   | 'agent_revoked'
+  | 'pop_required'
+  | 'pop_failed'
   | 'already_used';
 
 export interface CredentialClaims {
@@ -48,6 +53,11 @@ export interface VerifyInput {
   audience: string;
   /** Consume the credential: the first consumer wins, every later one gets already_used. */
   consume?: boolean;
+  /**
+   * The presenting agent's proof of possession: its signature over
+   * presentationSigningString(token, audience, timestamp, nonce). Required when the credential has `cnf`.
+   */
+  presentation?: ProofOfPossession;
 }
 
 export interface VerifyResult {
@@ -65,6 +75,8 @@ export interface VerifierDeps {
   agents: AgentStore;
   credentials: CredentialStore;
   ledger: LedgerAppender;
+  /** Checks presentation proofs: the same nonce store and window as issuance proofs. */
+  pop: PopVerifier;
   issuer: string;
   skewSeconds: number;
   now?: () => number;
@@ -73,6 +85,7 @@ export interface VerifierDeps {
 export class Verifier {
   readonly #d: VerifierDeps;
   readonly #now: () => number;
+  readonly #keys = new Map<string, KeyObject>();
 
   constructor(deps: VerifierDeps) {
     this.#d = deps;
@@ -83,7 +96,7 @@ export class Verifier {
     if (typeof input.token !== 'string' || input.token === '') throw invalidArgument('token', 'required');
     if (typeof input.audience !== 'string' || input.audience === '') throw invalidArgument('audience', 'required');
     const presented = parseIntent(input.intent);
-    const result = await this.#check(input.token, presented, input.audience, input.consume === true);
+    const result = await this.#check(input.token, presented, input.audience, input.consume === true, input.presentation);
     const c = result.claims;
     await this.#d.ledger.append(
       verificationRecord({ token: input.token, valid: result.valid, reason: result.reason, jti: c?.jti, agent: c?.sub, audience: input.audience, intent: presented, consumed: result.consumed }),
@@ -101,7 +114,7 @@ export class Verifier {
     return fresh;
   }
 
-  async #check(token: string, presented: Intent, audience: string, consume: boolean): Promise<VerifyResult> {
+  async #check(token: string, presented: Intent, audience: string, consume: boolean, presentation: ProofOfPossession | undefined): Promise<VerifyResult> {
     const jws = decodeJws(token);
     if (!jws) return refuse('malformed', 'not a compact JWS');
     if (jws.header.typ !== CREDENTIAL_TYP) return refuse('malformed', `typ ${String(jws.header.typ)} is not a credential`);
@@ -126,12 +139,31 @@ export class Verifier {
     const agent = await this.#d.agents.get(claims.sub);
     if (!agent) return no('unknown_agent', `agent ${claims.sub} is not registered`);
     if (agent.revokedAt !== undefined) return no('agent_revoked', `agent ${claims.sub} is revoked`);
+    // A key-bound credential is good only in the hands of its key's holder. Checked before consuming,
+    // so a thief cannot burn a single-use credential.
+    if (claims.cnf) {
+      if (!presentation) return no('pop_required', 'the credential is bound to the agent key (cnf); a presentation proof is required');
+      if (claims.cnf.jkt !== agent.thumbprint) return no('pop_failed', `cnf.jkt ${claims.cnf.jkt} is not the registered key of ${agent.id}`);
+      const pop = await this.#d.pop.check({ agentId: agent.id, agentKey: this.#agentKey(agent), method: POP_METHOD_PRESENT, bound: tokenDigest(token), audience, proof: presentation });
+      if (!pop.ok) return no('pop_failed', `${pop.reason}: ${pop.detail}`);
+    }
     let consumed = false;
     if (consume || status.singleUse) {
       consumed = await this.#d.credentials.consume(claims.jti, this.#now(), claims.exp);
       if (!consumed) return no('already_used', `credential ${claims.jti} was already used`);
     }
     return { valid: true, reason: 'ok', detail: '', claims, consumed };
+  }
+
+  /** Agent keys never change under an id (the id is derived from the key), so they cache safely. */
+  #agentKey(agent: Agent): KeyObject {
+    let key = this.#keys.get(agent.id);
+    if (!key) {
+      key = parseAgentJwk(agent.publicKeyJwk).key;
+      if (this.#keys.size >= 10_000) this.#keys.clear();
+      this.#keys.set(agent.id, key);
+    }
+    return key;
   }
 }
 
@@ -146,6 +178,8 @@ function claimsOf(p: Record<string, unknown>): CredentialClaims | undefined {
   if (!str(p.iss) || !str(p.sub) || !str(p.jti) || !str(p.intent_fp)) return undefined;
   if (!(str(aud) || (Array.isArray(aud) && aud.every(str)))) return undefined;
   if (!num(p.iat) || !num(p.nbf) || !num(p.exp)) return undefined;
+  // A cnf that is present but unreadable must not be taken for "no cnf".
+  if (p.cnf !== undefined && (typeof p.cnf !== 'object' || p.cnf === null || !str((p.cnf as { jkt?: unknown }).jkt))) return undefined;
   try {
     parseIntent(p.intent);
   } catch (err) {

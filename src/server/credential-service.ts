@@ -98,7 +98,8 @@ export function credentialService({ credentials: c }: CredentialServiceDeps): Se
 
       async VerifyCredential(r: VerifyCredentialRequest__Output, context): Promise<VerifyCredentialResponse> {
         if (!r.intent) throw invalidArgument('intent', 'required');
-        const v = await c.verifier.verify({ token: r.token, intent: fromWireIntent(r.intent, 'intent'), audience: r.audience, consume: r.consume }, opts(context));
+        const presentation = r.presentation ? { timestamp: r.presentation.timestamp, nonce: r.presentation.nonce, signature: r.presentation.signature } : undefined;
+        const v = await c.verifier.verify({ token: r.token, intent: fromWireIntent(r.intent, 'intent'), audience: r.audience, consume: r.consume, presentation }, opts(context));
         return {
           valid: v.valid,
           reason: v.reason,

@@ -32,6 +32,14 @@ function pop(privateKey: KeyObject, fp: string, audience: string, timestamp = Ma
   return { timestamp, nonce, signature: nodeSign(null, Buffer.from(msg), privateKey).toString('base64url') };
 }
 
+/** The presentation proof for a cnf-bound token, from the documented string. */
+function presentation(privateKey: KeyObject, token: string, audience: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const digest = createHash('sha256').update(token).digest('base64url');
+  const nonce = randomBytes(16).toString('base64url');
+  const msg = ['SIGNET-POP-V1', 'present', digest, audience, String(timestamp), nonce].join('\n');
+  return { timestamp, nonce, signature: nodeSign(null, Buffer.from(msg), privateKey).toString('base64url') };
+}
+
 describe('CredentialService end to end (SoftHSM Ed25519 issuing key, real ledger, gRPC)', () => {
   let s: GrpcStack;
   let agentId: string;
@@ -79,15 +87,25 @@ describe('CredentialService end to end (SoftHSM Ed25519 issuing key, real ledger
     assert.equal(entry.response_sha256, createHash('sha256').update(res.token).digest('hex'));
   });
 
-  it('verifies for the same intent, and refuses another intent with intent_mismatch', async () => {
+  it('verifies for the same intent with the holder\'s presentation proof, and refuses another intent with intent_mismatch', async () => {
     const { token } = await call<any>('Issue', { agent_id: agentId, intent, audience: AUD, pop: pop(agentKey, FP, AUD) });
-    const ok = await call<any>('VerifyCredential', { token, intent, audience: AUD });
+    const ok = await call<any>('VerifyCredential', { token, intent, audience: AUD, presentation: presentation(agentKey, token, AUD) });
     assert.equal(ok.valid, true);
     assert.equal(ok.reason, 'ok');
     assert.equal(ok.agent_id, agentId);
     const bad = await call<any>('VerifyCredential', { token, intent: { action: 'repo:delete', resource: intent.resource }, audience: AUD });
     assert.equal(bad.valid, false);
     assert.equal(bad.reason, 'intent_mismatch');
+  });
+
+  it('when a cnf-bound token is presented without a proof, or with a stranger\'s: pop_required / pop_failed', async () => {
+    const { token } = await call<any>('Issue', { agent_id: agentId, intent, audience: AUD, pop: pop(agentKey, FP, AUD) });
+    const none = await call<any>('VerifyCredential', { token, intent, audience: AUD });
+    assert.equal(none.valid, false);
+    assert.equal(none.reason, 'pop_required');
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    const wrong = await call<any>('VerifyCredential', { token, intent, audience: AUD, presentation: presentation(stranger, token, AUD) });
+    assert.equal(wrong.reason, 'pop_failed');
   });
 
   it('when the policy does not allow the intent: PERMISSION_DENIED with the reason', async () => {
