@@ -40,8 +40,8 @@ export interface SqliteStoreOptions {
 
 type Row<T> = T | undefined;
 
-/** Nodes at this level and above (subtrees of ≥ 256 leaves) are cached: ~n/128 of them, capped. */
-const CACHED_LEVEL = 8;
+/** Nodes at this level and above (subtrees of ≥ 64 leaves) are cached: ~n/32 of them, capped. */
+const CACHED_LEVEL = 6;
 const MAX_CACHED_NODES = 200_000;
 /** SQLite page cache per connection, KiB (negative pragma value): interior B-tree pages stay hot. */
 const CACHE_KIB = 16 * 1024;
