@@ -1,10 +1,11 @@
 // Agents: registration under the did:key of their Ed25519 key, lookup, paging and revocation
 // (of one agent or a whole group), each written to the ledger.
 import { SignetError, invalidArgument } from '../lib/errors.js';
-import type { LedgerAppender } from '../ledger/contract.js';
+import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import { parseAgentJwk } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
-import { registrationRecord, revocationRecord } from './ledger-records.js';
+import { registrationRecord, revocationKey, revocationRecord } from './ledger-records.js';
+import { revocationReason } from './revocation-reason.js';
 
 export interface RegisterAgentInput {
   name: string;
@@ -23,6 +24,8 @@ export interface AgentPage {
 }
 
 const NAME = /^[A-Za-z0-9_.:@/-]{1,64}$/;
+/** Concurrent appends when a group's revocations are recorded (the sequencer batches them). */
+const APPEND_CHUNK = 256;
 
 export class AgentRegistry {
   readonly #store: AgentStore;
@@ -50,7 +53,7 @@ export class AgentRegistry {
     };
     if (await this.#store.get(agent.id)) throw new SignetError('ALREADY_EXISTS', `agent ${agent.id} is already registered`);
     // The idempotency key makes a racing second registration of the same key write nothing twice.
-    await this.#ledger.append(registrationRecord(agent), { idempotencyKey: `agent_registration:${agent.id}` });
+    await this.#ledger.append(registrationRecord(agent), { idempotencyKey: `${INTERNAL_IDEMPOTENCY_PREFIX}agent_registration:${agent.id}` });
     await this.#store.insert(agent);
     return agent;
   }
@@ -76,24 +79,40 @@ export class AgentRegistry {
 
   /** Revokes an agent: from this moment every credential it holds fails verification. */
   async revoke(id: string, reason: string): Promise<Agent> {
+    const why = revocationReason(reason, 'revoked');
     const agent = await this.get(id);
-    const why = reason || 'revoked';
-    if (await this.#store.revoke(agent.id, this.#now(), why)) {
-      await this.#ledger.append(revocationRecord({ target: 'agent', id: agent.id, reason: why }));
-    }
-    return this.get(id);
+    await this.#store.revoke(agent.id, this.#now(), why);
+    const now = await this.get(id);
+    // Recorded even when it was already revoked (a retry after a failed append), once per agent.
+    await this.#recordAgentRevocation(now);
+    return now;
   }
 
   /** Revokes every live agent of a group at once; returns the ids revoked now. */
   async revokeGroup(group: string, reason: string): Promise<string[]> {
     const g = text(group, 'group', 64);
-    const why = reason || 'group revoked';
-    const ids = await this.#store.revokeGroup(g, this.#now(), why);
-    await this.#ledger.appendMany([
-      revocationRecord({ target: 'group', id: g, reason: why }),
-      ...ids.map((id) => revocationRecord({ target: 'agent', id, reason: `group ${g}: ${why}` })),
-    ]);
+    const why = revocationReason(reason, 'group revoked');
+    const ids = await this.#store.revokeGroup(g, this.#now(), `group ${g}: ${why}`);
+    await this.#ledger.append(revocationRecord({ target: 'group', id: g, reason: why }));
+    // Every revoked member is recorded — not only those revoked now, so a retry after a failed
+    // append records the rest — one append each under its own key, in bounded chunks.
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#store.list({ pageSize: 1000, after, group: g });
+      const revoked = page.filter((a) => a.revokedAt !== undefined);
+      for (let i = 0; i < revoked.length; i += APPEND_CHUNK) {
+        await Promise.all(revoked.slice(i, i + APPEND_CHUNK).map((a) => this.#recordAgentRevocation(a)));
+      }
+      if (page.length < 1000) break;
+      after = page.at(-1)!.id;
+    }
     return ids;
+  }
+
+  async #recordAgentRevocation(agent: Agent): Promise<void> {
+    if (agent.revokedAt === undefined) return;
+    const record = revocationRecord({ target: 'agent', id: agent.id, reason: agent.revokedReason || 'revoked' });
+    await this.#ledger.append(record, { idempotencyKey: revocationKey('agent', agent.id) });
   }
 }
 

@@ -8,6 +8,8 @@ export interface CredentialStore {
   isSingleUse(jti: string): Promise<boolean>;
   /** True for the first consumer of `jti`, false for every later one. */
   consume(jti: string, at: number, exp: number): Promise<boolean>;
+  /** Undoes a consume whose ledger entry could not be written, so a retry can consume it. */
+  unconsume(jti: string): Promise<void>;
   /** False when the credential was already revoked. */
   revoke(jti: string, at: number, reason: string, exp?: number): Promise<boolean>;
   isRevoked(jti: string): Promise<boolean>;
@@ -22,6 +24,7 @@ export class SqliteCredentialStore implements CredentialStore {
   readonly #markSingleUse;
   readonly #isSingleUse;
   readonly #consume;
+  readonly #unconsume;
   readonly #revoke;
   readonly #isRevoked;
   readonly #status;
@@ -36,6 +39,7 @@ export class SqliteCredentialStore implements CredentialStore {
     this.#markSingleUse = db.prepare('INSERT OR IGNORE INTO single_use (jti, exp) VALUES (?, ?)');
     this.#isSingleUse = db.prepare('SELECT 1 FROM single_use WHERE jti = ?').pluck();
     this.#consume = db.prepare('INSERT OR IGNORE INTO consumed (jti, at, exp) VALUES (?, ?, ?)');
+    this.#unconsume = db.prepare('DELETE FROM consumed WHERE jti = ?');
     this.#revoke = db.prepare('INSERT OR IGNORE INTO revoked_credentials (jti, at, reason, exp) VALUES (?, ?, ?, ?)');
     this.#isRevoked = db.prepare('SELECT 1 FROM revoked_credentials WHERE jti = ?').pluck();
     this.#status = db.prepare<[string, string], { revoked: number; single_use: number }>(
@@ -53,6 +57,10 @@ export class SqliteCredentialStore implements CredentialStore {
 
   async consume(jti: string, at: number, exp: number): Promise<boolean> {
     return this.#consume.run(jti, at, exp).changes === 1;
+  }
+
+  async unconsume(jti: string): Promise<void> {
+    this.#unconsume.run(jti);
   }
 
   async revoke(jti: string, at: number, reason: string, exp?: number): Promise<boolean> {

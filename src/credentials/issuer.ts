@@ -3,7 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
-import type { LedgerAppender } from '../ledger/contract.js';
+import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import { parseAgentJwk } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
@@ -129,7 +129,7 @@ export class Issuer {
         actors: actorsOf(act),
         token,
       }),
-      { idempotencyKey: `issuance:${jti}`, deadline: options.deadline },
+      { idempotencyKey: `${INTERNAL_IDEMPOTENCY_PREFIX}issuance:${jti}`, deadline: options.deadline },
     );
     return {
       token,

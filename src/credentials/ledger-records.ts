@@ -1,7 +1,7 @@
 // The ledger records credentials write, in one place so their shapes are documented together.
 // Tokens never enter the ledger: only their SHA-256, as `response_sha256` / `request_sha256`.
 import { createHash } from 'node:crypto';
-import type { LedgerRecord } from '../ledger/contract.js';
+import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerRecord } from '../ledger/contract.js';
 import type { Intent } from './intent.js';
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -62,6 +62,11 @@ export function verificationRecord(r: { token: string; valid: boolean; reason: s
     ...(r.intent ? intentOf(r.intent) : {}),
     request_sha256: sha256Hex(r.token),
   };
+}
+
+/** The idempotency key of a revocation entry: a retried revocation records it once, never zero times. */
+export function revocationKey(target: 'credential' | 'agent', id: string): string {
+  return `${INTERNAL_IDEMPOTENCY_PREFIX}revocation:${target}:${id}`;
 }
 
 export function revocationRecord(r: { target: 'credential' | 'agent' | 'group'; id: string; reason: string; agents?: string[] }): LedgerRecord {

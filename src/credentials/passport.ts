@@ -1,7 +1,7 @@
 // Passports: a longer-lived signed document about an agent (key, owner, groups, policy digest)
 // that third parties verify offline with the JWKS; the online check also fails once it is revoked.
 import { SignetError, invalidArgument } from '../lib/errors.js';
-import type { LedgerAppender } from '../ledger/contract.js';
+import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import type { PublicJwk } from '../signers/contract.js';
 import type { AgentStore } from './agent-store.js';
 import { newJti } from './jti.js';
@@ -79,7 +79,7 @@ export class Passports {
     const token = await signJws(signer, PASSPORT_TYP, claims, options);
     const receipt = await this.#d.ledger.append(
       passportIssuanceRecord({ agent: agent.id, jti: claims.jti, exp: claims.exp, kid: signer.keyId(), policyDigest: policy.digest, token }),
-      { idempotencyKey: `passport:${claims.jti}`, deadline: options.deadline },
+      { idempotencyKey: `${INTERNAL_IDEMPOTENCY_PREFIX}passport:${claims.jti}`, deadline: options.deadline },
     );
     return { token, claims, ledgerIndex: receipt.index };
   }

@@ -11,7 +11,8 @@ import type { ActClaim } from './delegation.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
 import { decodeJws, verifyJwsSignature } from './jws.js';
 import type { KeyRing } from './key-ring.js';
-import { revocationRecord, verificationRecord } from './ledger-records.js';
+import { revocationKey, revocationRecord, verificationRecord } from './ledger-records.js';
+import { revocationReason } from './revocation-reason.js';
 import { CREDENTIAL_TYP } from './issuer.js';
 import { POP_METHOD_PRESENT, tokenDigest, type PopVerifier, type ProofOfPossession } from './pop.js';
 
@@ -98,19 +99,27 @@ export class Verifier {
     const presented = parseIntent(input.intent);
     const result = await this.#check(input.token, presented, input.audience, input.consume === true, input.presentation);
     const c = result.claims;
-    await this.#d.ledger.append(
-      verificationRecord({ token: input.token, valid: result.valid, reason: result.reason, jti: c?.jti, agent: c?.sub, audience: input.audience, intent: presented, consumed: result.consumed }),
-      { deadline: options.deadline },
-    );
+    try {
+      await this.#d.ledger.append(
+        verificationRecord({ token: input.token, valid: result.valid, reason: result.reason, jti: c?.jti, agent: c?.sub, audience: input.audience, intent: presented, consumed: result.consumed }),
+        { deadline: options.deadline },
+      );
+    } catch (err) {
+      // No consumption without its ledger entry: give the credential back so a retry can use it.
+      if (result.consumed && c) await this.#d.credentials.unconsume(c.jti).catch(() => {});
+      throw err;
+    }
     return result;
   }
 
   /** Revokes one credential by jti; it fails verification from now on. */
   async revoke(jti: string, reason: string, options: { deadline?: number } = {}): Promise<boolean> {
-    if (typeof jti !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(jti)) throw invalidArgument('jti', 'required, base64url');
-    const why = reason || 'revoked';
+    if (typeof jti !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(jti)) throw invalidArgument('jti', 'required, 1–64 base64url characters');
+    const why = revocationReason(reason, 'revoked');
     const fresh = await this.#d.credentials.revoke(jti, this.#now(), why);
-    if (fresh) await this.#d.ledger.append(revocationRecord({ target: 'credential', id: jti, reason: why }), { deadline: options.deadline });
+    // Recorded even when the store says "already revoked": a retry after a failed append records
+    // it, and the idempotency key keeps a second call from recording it twice.
+    await this.#d.ledger.append(revocationRecord({ target: 'credential', id: jti, reason: why }), { idempotencyKey: revocationKey('credential', jti), deadline: options.deadline });
     return fresh;
   }
 

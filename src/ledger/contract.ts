@@ -35,6 +35,9 @@ export interface LedgerRecord {
   [field: string]: unknown;
 }
 
+/** Idempotency keys Signet itself uses start with this; callers of the LedgerService may not. */
+export const INTERNAL_IDEMPOTENCY_PREFIX = 'signet:';
+
 export interface AppendOptions {
   /** A retried append with the same key returns the original result and writes nothing. */
   idempotencyKey?: string;
