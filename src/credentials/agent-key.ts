@@ -31,6 +31,9 @@ export function parseAgentJwk(value: unknown, field = 'public_key_jwk'): AgentKe
   if (typeof j.x !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(j.x)) throw invalidArgument(`${field}.x`, 'must be 32 bytes, base64url');
   const raw = Buffer.from(j.x, 'base64url');
   if (raw.length !== 32) throw invalidArgument(`${field}.x`, 'must be 32 bytes');
+  // The last of 43 characters has 2 unused bits: only the canonical encoding is accepted, else the
+  // same key (same did) would have several thumbprints (cnf.jkt).
+  if (raw.toString('base64url') !== j.x) throw invalidArgument(field, 'x is not the canonical base64url encoding of the key (unused bits set)');
   const clean: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: j.x };
   let key: KeyObject;
   try {

@@ -81,3 +81,17 @@ describe('agents', () => {
     }
   });
 });
+
+describe('agent key encoding', () => {
+  it('when the JWK x is a non-canonical base64url encoding of the same key: INVALID_ARGUMENT on public_key_jwk', async () => {
+    const { parseAgentJwk } = await import('../../src/credentials/agent-key.js');
+    const x = (jwk() as { x: string }).x;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 32 bytes in 43 characters: the last character carries 4 bits and 2 unused ones.
+    const last = alphabet.indexOf(x.at(-1)!);
+    const altered = x.slice(0, -1) + alphabet[last ^ 1]!;
+    assert.deepEqual(Buffer.from(altered, 'base64url'), Buffer.from(x, 'base64url'), 'same key bytes');
+    assert.throws(() => parseAgentJwk({ kty: 'OKP', crv: 'Ed25519', x: altered }), (e) => isSignetError(e, 'INVALID_ARGUMENT') && e.field === 'public_key_jwk');
+    assert.equal(parseAgentJwk({ kty: 'OKP', crv: 'Ed25519', x }).jwk.x, x);
+  });
+});
