@@ -9,6 +9,7 @@ import { CredentialAuthority } from './authority.js';
 import { SqliteCredentialStore } from './credential-store.js';
 import { Issuer } from './issuer.js';
 import { KeyRing } from './key-ring.js';
+import { SqliteRingKeyStore } from './ring-store.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { MAX_PASSPORT_TTL_SECONDS, Passports } from './passport.js';
 import { PolicySource } from './policy-source.js';
@@ -59,7 +60,7 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
   // A rotated-out key verifies for as long as anything it signed can live.
   let ring: KeyRing;
   try {
-    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now });
+    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now, store: new SqliteRingKeyStore(db) });
   } catch (err) {
     db.close();
     throw err;

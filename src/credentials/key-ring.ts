@@ -1,12 +1,14 @@
 // The issuing key and the keys rotated out of it: credentials verify against any key in the ring,
 // and a rotated-out key stays for the longest lifetime of anything it signed, then drops out.
-import type { KeyObject } from 'node:crypto';
-import type { PublicJwk, PublicKeyInfo, Signer } from '../signers/contract.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyAlgorithm, PublicJwk, PublicKeyInfo, Signer } from '../signers/contract.js';
 import { spkiToKeyObject } from '../signers/keys.js';
 import { jwsAlgorithm, type JwsAlgorithm } from './jws.js';
+import type { RingKeyStore, StoredRingKey } from './ring-store.js';
 
 export interface RingKey {
   kid: string;
+  algorithm: KeyAlgorithm;
   alg: JwsAlgorithm;
   jwk: PublicJwk;
   key: KeyObject;
@@ -18,6 +20,8 @@ export interface KeyRingOptions {
   /** How long a rotated-out key keeps verifying, seconds (the maximum TTL of what it signed). */
   retainSeconds: number;
   now?: () => number;
+  /** Where the ring remembers its keys across restarts; without it, rotated-out keys live in memory only. */
+  store?: RingKeyStore;
 }
 
 export class KeyRing {
@@ -26,16 +30,24 @@ export class KeyRing {
   readonly #retired = new Map<string, RingKey>();
   readonly #retainMs: number;
   readonly #now: () => number;
+  readonly #store: RingKeyStore | undefined;
 
   private constructor(signer: Signer, current: RingKey, options: KeyRingOptions) {
     this.#signer = signer;
     this.#current = current;
     this.#retainMs = options.retainSeconds * 1000;
     this.#now = options.now ?? Date.now;
+    this.#store = options.store;
   }
 
+  /**
+   * Opens the ring on `signer`. With a store, keys rotated out before (in this process or an
+   * earlier one) come back, and a different issuing key than last time counts as a rotation now.
+   */
   static async open(signer: Signer, options: KeyRingOptions): Promise<KeyRing> {
-    return new KeyRing(signer, toRingKey(await signer.publicKey()), options);
+    const ring = new KeyRing(signer, toRingKey(await signer.publicKey()), options);
+    ring.#remember();
+    return ring;
   }
 
   /** The signer that issues now; notices a backend-side rotation (a new primary version). */
@@ -53,7 +65,9 @@ export class KeyRing {
   /** Adds a key that was rotated out before this process started (from configuration). */
   addRetired(info: PublicKeyInfo, retiredAt: number): void {
     if (info.keyId === this.#current.kid) return;
-    this.#retired.set(info.keyId, { ...toRingKey(info), retiredAt });
+    const key = { ...toRingKey(info), retiredAt };
+    this.#retired.set(info.keyId, key);
+    this.#store?.addRetired(stored(key), retiredAt);
   }
 
   /** A key that may verify now: the current one or a rotated-out one still within retention. */
@@ -84,9 +98,26 @@ export class KeyRing {
     this.#retired.set(this.#current.kid, { ...this.#current, retiredAt: this.#now() });
     this.#retired.delete(next.kid);
     this.#current = next;
+    this.#remember();
+  }
+
+  /** Records the current key as issuing (retiring the one recorded before) and loads the retired. */
+  #remember(): void {
+    if (!this.#store) return;
+    const now = this.#now();
+    this.#store.prune(now - this.#retainMs);
+    for (const k of this.#store.makeCurrent(stored(this.#current), now)) {
+      if (k.kid === this.#current.kid || k.retiredAt === undefined) continue;
+      if (this.#retired.has(k.kid)) continue;
+      this.#retired.set(k.kid, { kid: k.kid, algorithm: k.algorithm, alg: jwsAlgorithm(k.algorithm), jwk: k.jwk, key: createPublicKey({ key: { ...k.jwk }, format: 'jwk' }), retiredAt: k.retiredAt });
+    }
   }
 }
 
 function toRingKey(info: PublicKeyInfo): RingKey {
-  return { kid: info.keyId, alg: jwsAlgorithm(info.algorithm), jwk: info.jwk, key: spkiToKeyObject(info.spki) };
+  return { kid: info.keyId, algorithm: info.algorithm, alg: jwsAlgorithm(info.algorithm), jwk: info.jwk, key: spkiToKeyObject(info.spki) };
+}
+
+function stored(key: RingKey): StoredRingKey {
+  return { kid: key.kid, algorithm: key.algorithm, jwk: key.jwk };
 }
