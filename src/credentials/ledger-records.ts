@@ -8,8 +8,9 @@ export const sha256Hex = (text: string) => createHash('sha256').update(text).dig
 
 const intentOf = (intent: Intent) => ({ action: intent.action, resource: intent.resource });
 
-export function registrationRecord(a: { id: string; name: string; owner: string; thumbprint: string; groups: string[] }): LedgerRecord {
-  return { type: 'agent_registration', agent: a.id, name: a.name, owner: a.owner, key_thumbprint: a.thumbprint, groups: a.groups };
+/** Groups and labels are recorded: the registering caller chooses them, and they drive policy. */
+export function registrationRecord(a: { id: string; name: string; owner: string; thumbprint: string; groups: string[]; labels: Record<string, string> }): LedgerRecord {
+  return { type: 'agent_registration', agent: a.id, name: a.name, owner: a.owner, key_thumbprint: a.thumbprint, groups: a.groups, labels: a.labels };
 }
 
 export function issuanceRecord(r: {

@@ -27,6 +27,14 @@ describe('agents', () => {
     assert.equal(rec.agent, a.id);
   });
 
+  it('when an agent registers with groups and labels, both are in its agent_registration entry (they drive policy)', async () => {
+    const a = await f.creds.agents.register({ name: 'payer', publicKeyJwk: jwk(), owner: 'team-p', groups: ['ci', 'deploy'], labels: { team: 'payments', env: 'prod' } });
+    const rec = f.ledger.ofType('agent_registration').find((r) => r.agent === a.id)!;
+    assert.deepEqual(rec.groups, ['ci', 'deploy']);
+    assert.deepEqual(rec.labels, { env: 'prod', team: 'payments' });
+    assert.equal(rec.owner, 'team-p');
+  });
+
   it('when the same key registers twice: ALREADY_EXISTS', async () => {
     const key = jwk();
     await f.creds.agents.register({ name: 'x', publicKeyJwk: key, owner: 'o' });
