@@ -82,7 +82,7 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
     agents: new AgentRegistry(agentStore, o.ledger, now),
     agentStore,
     issuer: new Issuer({ ring, agents: agentStore, credentials, policy, ledger: o.ledger, pop, popMode, issuer: o.issuer, defaultTtlSeconds, maxTtlSeconds, now, logger }),
-    verifier: new Verifier({ ring, agents: agentStore, credentials, ledger: o.ledger, pop, issuer: o.issuer, skewSeconds, now }),
+    verifier: new Verifier({ ring, agents: agentStore, credentials, ledger: o.ledger, pop, issuer: o.issuer, skewSeconds, maxTtlSeconds, now }),
     passports: new Passports({ ring, agents: agentStore, policy, ledger: o.ledger, issuer: o.issuer, defaultTtlSeconds: passportTtlSeconds, skewSeconds, now }),
     policy,
     ring,

@@ -22,6 +22,7 @@ export type VerifyReason =
   | 'unknown_kid'
   | 'bad_signature'
   | 'wrong_issuer'
+  | 'lifetime_exceeds_max'
   | 'expired'
   | 'not_yet_valid'
   | 'audience_mismatch'
@@ -80,6 +81,8 @@ export interface VerifierDeps {
   pop: PopVerifier;
   issuer: string;
   skewSeconds: number;
+  /** The server's credentials.max_ttl: no credential Signet issued lives longer (plus skew). */
+  maxTtlSeconds: number;
   now?: () => number;
 }
 
@@ -134,6 +137,10 @@ export class Verifier {
     if (!claims) return refuse('malformed', 'claims are missing or of the wrong type');
     const no = (reason: VerifyReason, detail: string) => refuse(reason, detail, claims);
     if (claims.iss !== this.#d.issuer) return no('wrong_issuer', `issued by ${claims.iss}, not ${this.#d.issuer}`);
+    // Defence in depth: a token the issuing key signed outside Issue would not respect the cap.
+    if (claims.exp - claims.iat > this.#d.maxTtlSeconds + this.#d.skewSeconds) {
+      return no('lifetime_exceeds_max', `lives ${claims.exp - claims.iat} s; credentials live at most ${this.#d.maxTtlSeconds} s`);
+    }
     const now = this.#now() / 1000;
     if (now > claims.exp + this.#d.skewSeconds) return no('expired', `expired at ${claims.exp}`);
     if (now + this.#d.skewSeconds < claims.nbf) return no('not_yet_valid', `valid from ${claims.nbf}`);
