@@ -1,7 +1,7 @@
 // gRPC handlers of signet.v1.LedgerService: translate the wire to the Ledger facade and back.
 // Validation of records, indices and sizes lives in the ledger; handlers only reshape.
 import { invalidArgument } from '../lib/errors.js';
-import { ENTRY_TYPES, type LedgerRecord, type ReceiptBundle } from '../ledger/contract.js';
+import { ENTRY_TYPES, INTERNAL_IDEMPOTENCY_PREFIX, type LedgerRecord, type ReceiptBundle } from '../ledger/contract.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppendItem } from '../ledger/sequencer.js';
 import type { StoredCheckpoint, StoredEntry } from '../ledger/store.js';
@@ -96,6 +96,10 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
 
 function item(request: AppendReceiptRequest__Output, field: string, keyField: string): AppendItem {
   if (!request.receipt) throw invalidArgument(field, 'is required');
+  // Signet's own entries (revocations, consumptions …) use these keys; a caller must not pre-empt them.
+  if (request.idempotency_key.startsWith(INTERNAL_IDEMPOTENCY_PREFIX)) {
+    throw invalidArgument(keyField, `must not start with "${INTERNAL_IDEMPOTENCY_PREFIX}", which Signet reserves for its own entries`);
+  }
   return { record: recordOf(request.receipt, field), idempotencyKey: request.idempotency_key || undefined, field, keyField };
 }
 

@@ -168,6 +168,8 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
       rejectsWith(client.getCheckpoint({ size: 1_000_000 }), grpc.status.OUT_OF_RANGE));
     it('when VerifyChain is asked beyond the tree, answers OUT_OF_RANGE', () =>
       rejectsWith(client.verifyChain({ end: 1_000_000 }), grpc.status.OUT_OF_RANGE));
+    it('when an idempotency key uses the prefix Signet reserves for its own entries, answers INVALID_ARGUMENT naming it', () =>
+      rejectsWith(client.appendReceipts({ receipts: [{ receipt: record(1), idempotency_key: 'signet:revocation:x' }] }), grpc.status.INVALID_ARGUMENT, 'receipts[0].idempotency_key'));
     it('when a page token was not issued by the server, answers INVALID_ARGUMENT naming page_token', () =>
       rejectsWith(client.getEntries({ page_token: 'garbage' }), grpc.status.INVALID_ARGUMENT, 'page_token'));
   });
