@@ -1,5 +1,6 @@
 // The Ledger facade the server constructs: opens the store, recovers the chain, and runs the one
 // sequencer; reads, proofs and VerifyChain go through the same object.
+import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import type { AppendOptions, LedgerAppender, LedgerRecord, ReceiptBundle } from './contract.js';
 import { noteVerifiersFor, type NoteVerifiers } from './checkpoint-check.js';
@@ -38,7 +39,8 @@ export class Ledger implements LedgerAppender {
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
-    const store = options.store ?? new SqliteLedgerStore(options.path ?? 'signet-ledger.db');
+    if (!options.store && !options.path) throw new SignetError('CONFIG', 'ledger: give a database path (ledger.path) or a store');
+    const store = options.store ?? new SqliteLedgerStore(options.path!);
     try {
       const state = await openState(store, options.signer, options.origin);
       const reader = new LedgerReader(store);
