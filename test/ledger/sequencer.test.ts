@@ -63,8 +63,9 @@ describe('sequencer', () => {
   const open = (batch: Record<string, number> = {}, extra: Partial<Parameters<typeof Ledger.open>[0]> = {}) =>
     Ledger.open({ path: `${t.dir}/seq-${++n}.db`, signer: t.signer, origin: ORIGIN, batch, ...extra });
 
-  it('when appends arrive within the batch delay, they share one batch and one checkpoint signature, and each receipt verifies independently', async () => {
-    const ledger = await open({ maxDelayMs: 50, maxEntries: 1000 });
+  it('when appends arrive together, they share one batch and one checkpoint signature, and each receipt verifies independently', async () => {
+    // Sealed by size (20), never by the timer, so a stalled machine cannot split the batch.
+    const ledger = await open({ maxDelayMs: 60_000, maxEntries: 20 });
     try {
       const before = ledger.stats.signatures;
       const bundles = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.append(receipt(i))));
@@ -110,13 +111,13 @@ describe('sequencer', () => {
   });
 
   it('when the pool is over maxPending, appends are refused at once with RESOURCE_EXHAUSTED', async () => {
-    const ledger = await open({ maxDelayMs: 300, maxEntries: 1000, maxPending: 4 });
+    const ledger = await open({ maxDelayMs: 2000, maxEntries: 1000, maxPending: 4 });
     try {
       const held = Array.from({ length: 4 }, (_, i) => ledger.append(receipt(i)));
       const started = Date.now();
       await assert.rejects(ledger.append(receipt(99)), code('RESOURCE_EXHAUSTED'));
       await assert.rejects(ledger.appendMany([receipt(100)]), code('RESOURCE_EXHAUSTED'));
-      assert.ok(Date.now() - started < 100, 'refused without waiting for the batch');
+      assert.ok(Date.now() - started < 1000, 'refused without waiting for the batch (sealed after 2 s)');
       assert.equal((await Promise.all(held)).length, 4);
       assert.equal((await ledger.append(receipt(5))).index, 4, 'room again once the batch is answered');
     } finally {

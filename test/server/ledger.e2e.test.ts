@@ -179,7 +179,7 @@ describe('LedgerService pushback over gRPC', () => {
   it('when the append pool is full, answers RESOURCE_EXHAUSTED at once instead of queueing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'signet-ledger-push-'));
     const signer = await openSigner(`file://${dir}/k.pem?create=true`);
-    const ledger = await Ledger.open({ path: join(dir, 'l.db'), signer, origin: ORIGIN, batch: { maxDelayMs: 500, maxPending: 3 } });
+    const ledger = await Ledger.open({ path: join(dir, 'l.db'), signer, origin: ORIGIN, batch: { maxDelayMs: 3000, maxPending: 3 } });
     const { server, client } = await serve(ledger);
     try {
       const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => client.appendReceipt({ receipt: record(i) })));
