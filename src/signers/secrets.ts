@@ -2,11 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { SignetError } from '../lib/errors.js';
 
-/** Reads a secret from `env:NAME` or `file:/path` (RFC 7512 pin-source style). Never logs it. */
-export function readSecret(source: string, what: string): string {
+/**
+ * Reads a secret from `env:NAME` or `file:/path` (RFC 7512 pin-source style). Never logs it.
+ * `env` is the environment to read (the caller's, for tests and embedded use; process.env otherwise).
+ */
+export function readSecret(source: string, what: string, env: NodeJS.ProcessEnv = process.env): string {
   if (source.startsWith('env:')) {
     const name = source.slice(4);
-    const value = process.env[name];
+    const value = env[name];
     if (value === undefined || value === '') {
       throw new SignetError('CONFIG', `${what}: environment variable ${name} is not set`);
     }

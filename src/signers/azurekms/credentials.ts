@@ -50,20 +50,10 @@ export function resolveCredential(uri: AzureKmsKeyUri, env: NodeJS.ProcessEnv, a
 
 function clientSecret(uri: AzureKmsKeyUri, env: NodeJS.ProcessEnv): string | undefined {
   const source = uri.params.get('client-secret-source');
-  if (source) return withEnv(env, () => readSecret(source, `${uri.redacted} client secret`));
+  if (source) return readSecret(source, `${uri.redacted} client secret`, env);
   return uri.params.get('client-secret') ?? (env.AZURE_CLIENT_SECRET || undefined);
 }
 
-function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
-  if (env === process.env) return fn();
-  const saved = process.env;
-  process.env = env;
-  try {
-    return fn();
-  } finally {
-    process.env = saved;
-  }
-}
 
 /** An https agent that also trusts the PEM CA certificates in `ca-file` (a private endpoint, a test CA). */
 export function trustAgent(uri: AzureKmsKeyUri): Agent | undefined {

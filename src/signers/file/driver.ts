@@ -54,20 +54,10 @@ class FileKeyBackend implements KeyBackend {
 
 function passphraseOf(uri: FileKeyUri, env: NodeJS.ProcessEnv): string | undefined {
   const source = uri.params.get('passphrase-source');
-  if (source) return withEnv(env, () => readSecret(source, `${uri.redacted} passphrase`));
+  if (source) return readSecret(source, `${uri.redacted} passphrase`, env);
   return uri.params.get('passphrase');
 }
 
-function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
-  if (env === process.env) return fn();
-  const saved = process.env;
-  process.env = env;
-  try {
-    return fn();
-  } finally {
-    process.env = saved;
-  }
-}
 
 function algorithmParam(uri: FileKeyUri): KeyAlgorithm {
   const alg = (uri.params.get('alg') ?? 'ed25519').toLowerCase();

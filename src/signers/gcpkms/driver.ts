@@ -84,7 +84,7 @@ function clientOptions(uri: GcpKmsKeyUri, env: NodeJS.ProcessEnv): GcpKmsClientO
   const tokenSource = uri.params.get('token-source');
   if (tokenSource) {
     if (options.insecure) throw new SignetError('CONFIG', 'gcpkms: token-source needs TLS; it cannot be combined with insecure=true');
-    options.accessToken = tokenSource.startsWith('env:') ? envSecret(env, tokenSource.slice(4)) : readSecret(tokenSource, 'gcpkms token-source');
+    options.accessToken = readSecret(tokenSource, 'gcpkms token-source', env).trim();
   }
   return options;
 }
@@ -98,12 +98,6 @@ function positiveInt(uri: GcpKmsKeyUri, name: string, fallback: number): number 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new SignetError('CONFIG', `gcpkms: ${name} must be a positive integer, not "${raw}"`);
   return n;
-}
-
-function envSecret(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new SignetError('CONFIG', `gcpkms token-source: environment variable ${name} is not set`);
-  return value.trim();
 }
 
 function openTimeoutMs(uri: GcpKmsKeyUri): number {

@@ -53,7 +53,7 @@ function resolveToken(uri: HashiVaultKeyUri, env: NodeJS.ProcessEnv): { token: s
   const where = uri.redacted;
   const source = uri.params.get('token-source');
   if (source) {
-    const token = withEnv(env, () => readSecret(source, `${where} token-source`)).trim();
+    const token = readSecret(source, `${where} token-source`, env).trim();
     if (!token) throw new SignetError('CONFIG', `${where}: token-source ${source.startsWith('env:') ? source : 'file'} is empty`);
     return { token, tokenSource: source.startsWith('env:') ? source : 'token-source file' };
   }
@@ -96,14 +96,3 @@ function withWhere<T>(where: string, fn: () => T): T {
   }
 }
 
-/** readSecret reads process.env; a caller's env (tests, embedded use) is honoured for its duration. */
-function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
-  if (env === process.env) return fn();
-  const saved = process.env;
-  process.env = env;
-  try {
-    return fn();
-  } finally {
-    process.env = saved;
-  }
-}

@@ -71,11 +71,7 @@ function maxSessionsOf(uri: Pkcs11KeyUri, profile: PoolProfile): number {
 function pinOf(uri: Pkcs11KeyUri, env: NodeJS.ProcessEnv): string | undefined {
   const source = uri.params.get('pin-source');
   if (source !== undefined) {
-    const what = `${uri.redacted} PIN`;
-    if (env === process.env || !source.startsWith('env:')) return readSecret(source, what);
-    const value = env[source.slice(4)];
-    if (value === undefined || value === '') throw new SignetError('CONFIG', `${what}: environment variable ${source.slice(4)} is not set`);
-    return value;
+    return readSecret(source, `${uri.redacted} PIN`, env);
   }
   return uri.params.get('pin-value');
 }
