@@ -9,7 +9,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { p256 } from '@noble/curves/nist.js';
 import { crc32c } from '../../src/signers/gcpkms/crc32c.js';
 import { FaultInjector } from './fault.js';
-import { makeThrowawayTls, type ThrowawayTls } from './gcp-kms-tls.js';
+import { makeThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
 import { statusError, type EmulatorStatus } from './gcp-kms-status.js';
 
 export const GCP_PARENT = 'projects/signet-test/locations/global/keyRings/signet';
@@ -72,14 +72,14 @@ export class GcpKmsEmulator {
   /** A token that may read keys but lacks cloudkms.cryptoKeyVersions.useToSign. */
   readonly viewerToken = randomBytes(16).toString('hex');
   readonly #keys = new Map<string, Key>();
-  readonly #tls: ThrowawayTls | undefined;
+  readonly #tls: ThrowawayCa | undefined;
   #grpc: grpc.Server | undefined;
   #proxy: NetServer | undefined;
   readonly #sockets = new Set<Socket>();
   #port = 0;
 
   constructor(options: GcpKmsEmulatorOptions = {}) {
-    this.#tls = options.insecure ? undefined : makeThrowawayTls();
+    this.#tls = options.insecure ? undefined : makeThrowawayCa();
   }
 
   /** host:port the SDK is pointed at (a TCP front that can drop connections on demand). */
