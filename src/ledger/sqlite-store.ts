@@ -160,8 +160,9 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#count.get() as number;
   }
 
-  /** The durability settings in force on this connection (synchronous: 2 = FULL). */
-  durability(): { journalMode: string; synchronous: number } {
+  /** The durability settings on the connection that commits batches (synchronous: 2 = FULL). */
+  async durability(): Promise<{ journalMode: string; synchronous: number }> {
+    if (this.#writer) return this.#writer.durability();
     return { journalMode: String(this.#db.pragma('journal_mode', { simple: true })), synchronous: Number(this.#db.pragma('synchronous', { simple: true })) };
   }
 

@@ -22,6 +22,10 @@ const commit = db.transaction((b) => {
   insertCheckpoint.run(b.checkpoint.size, b.checkpoint.root, b.checkpoint.note);
 });
 parentPort.on('message', (m) => {
+  if (m.durability) {
+    parentPort.postMessage({ id: m.id, durability: { journalMode: String(db.pragma('journal_mode', { simple: true })), synchronous: Number(db.pragma('synchronous', { simple: true })) } });
+    return;
+  }
   if (m.close) { db.close(); parentPort.postMessage({ id: m.id }); return; }
   try {
     commit(m.batch);
@@ -36,16 +40,16 @@ const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
 
 export class SqliteWriter {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve(): void; reject(e: unknown): void }>();
+  readonly #waiting = new Map<number, { resolve(value?: unknown): void; reject(e: unknown): void }>();
   #next = 0;
   #dead: SignetError | undefined;
 
   constructor(path: string) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver: driverPath } });
-    this.#worker.on('message', (m: { id: number; error?: string }) => {
+    this.#worker.on('message', (m: { id: number; error?: string; durability?: unknown }) => {
       const w = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
-      if (m.error === undefined) w?.resolve();
+      if (m.error === undefined) w?.resolve(m.durability);
       else w?.reject(new SignetError('UNAVAILABLE', `ledger store: the batch was not written (${m.error})`));
     });
     this.#worker.on('error', (err) => this.#failAll(err));
@@ -57,16 +61,21 @@ export class SqliteWriter {
     return this.#send({ batch });
   }
 
+  /** The durability settings on the writer's own connection (synchronous: 2 = FULL). */
+  async durability(): Promise<{ journalMode: string; synchronous: number }> {
+    return this.#send<{ journalMode: string; synchronous: number }>({ durability: true });
+  }
+
   async close(): Promise<void> {
     await this.#send({ close: true }).catch(() => {});
     await this.#worker.terminate();
   }
 
-  #send(message: object): Promise<void> {
+  #send<T = void>(message: object): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (value?: unknown) => void, reject });
       this.#worker.postMessage({ id, ...message });
     });
   }

@@ -28,8 +28,11 @@ describe('SQLite ledger store', () => {
     await t.cleanup();
   });
 
-  it('opens in WAL mode with synchronous=FULL', () => {
-    assert.deepEqual(store.durability(), { journalMode: 'wal', synchronous: 2 });
+  it('commits in WAL mode with synchronous=FULL, on the writer thread and without it', async () => {
+    assert.deepEqual(await store.durability(), { journalMode: 'wal', synchronous: 2 });
+    const direct = new SqliteLedgerStore(t.db, { writerThread: false });
+    assert.deepEqual(await direct.durability(), { journalMode: 'wal', synchronous: 2 });
+    await direct.close();
     const db = new Database(t.db, { readonly: true });
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'the file itself is in WAL mode');
