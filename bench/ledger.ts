@@ -170,7 +170,7 @@ export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<str
     log(`raw SHA-256, each entry once (0x00‖entry)     ${fmt(m.entries / m.rawEntriesS).padStart(10)} entries/s  (${m.rawEntriesS.toFixed(2)} s for ${fmt(mb)} MB, ${m.entryBytes} B/entry)`);
     log(`raw SHA-256, entries + n−1 interior nodes     ${fmt(m.entries / m.rawTreeS).padStart(10)} entries/s  (${m.rawTreeS.toFixed(2)} s)`);
     log(`VerifyChain over ${fmt(m.entries)} entries (from SQLite) ${fmt(m.entries / m.verifyS).padStart(10)} entries/s  (${m.verifyS.toFixed(2)} s wall, ${m.verifyCpuS.toFixed(2)} s CPU on 2 threads, ${m.checkpoints} checkpoints)`);
-    log(`inclusion proofs at ${fmt(m.entries)} entries          ${fmt(m.proofsPerS).padStart(10)} proofs/s (in-process, from stored nodes)`);
+    log(`inclusion proofs at ${fmt(m.entries)} entries          ${fmt(m.proofsPerS).padStart(10)} proofs/s (in-process, from stored nodes, after 1 s of warm-up)`);
     log(`RSS of a process with the ledger open         ${fmt(m.rssMb).padStart(10)} MB after VerifyChain and proofs (peak ${fmt(m.maxRssMb)} MB)`);
     log(`load average while measuring                  ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 

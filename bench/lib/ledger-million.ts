@@ -60,12 +60,14 @@ export async function millionFigures(db: string, pem: string, origin: string, pr
     const verifyCpuS = cpu() - c;
     if (!report.valid) throw new Error(`VerifyChain: ${report.reason}`);
 
-    let proofs = 0;
+    // As a running server would be: the store's cache of high tree nodes warmed for 1 s first.
     let x = 12345;
+    const next = () => (x = (x * 1103515245 + 12345) % 2147483648) % n;
+    for (const warm = performance.now(); performance.now() - warm < 1000; ) await reader.inclusion(next());
+    let proofs = 0;
     const start = performance.now();
     while (performance.now() - start < proofMs) {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      await reader.inclusion(x % n);
+      await reader.inclusion(next());
       proofs++;
     }
     const proofsPerS = proofs / ((performance.now() - start) / 1000);
