@@ -194,3 +194,24 @@ describe('LedgerService pushback over gRPC', () => {
     }
   });
 });
+
+describe('LedgerService with an ECDSA P-256 ledger key in SoftHSM', () => {
+  it('signs checkpoints that verify independently (ECDSA note signatures) and VerifyChain accepts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-ledger-p256-'));
+    const signer = await openSigner(await softhsmKey('p256'));
+    const pem = (await signer.publicKey()).pem;
+    const ledger = await Ledger.open({ path: join(dir, 'l.db'), signer, origin: ORIGIN, batch: { maxDelayMs: 5 } });
+    const { server, client } = await serve(ledger);
+    try {
+      const res = await client.appendReceipts({ receipts: [0, 1, 2].map((i) => ({ receipt: record(i) })) });
+      for (const r of res.receipts) checkReceipt(bundleOf(r), pem, ORIGIN);
+      const report = await client.verifyChain({});
+      assert.deepEqual([report.valid, report.entries_checked], [true, 3]);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+      await signer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
