@@ -49,11 +49,15 @@ export class SqliteWriter {
     this.#worker.on('message', (m: { id: number; error?: string; durability?: unknown }) => {
       const w = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
+      if (this.#waiting.size === 0) this.#worker.unref();
       if (m.error === undefined) w?.resolve(m.durability);
       else w?.reject(new SignetError('UNAVAILABLE', `ledger store: the batch was not written (${m.error})`));
     });
     this.#worker.on('error', (err) => this.#failAll(err));
     this.#worker.on('exit', () => this.#failAll(new Error('the ledger writer thread stopped')));
+    // An idle writer does not keep the process alive (a ledger left open must not hang an exit);
+    // a pending commit does.
+    this.#worker.unref();
   }
 
   /** Resolves once the batch is committed and fsynced; rejects (nothing written) otherwise. */
@@ -74,6 +78,7 @@ export class SqliteWriter {
   #send<T = void>(message: object): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
+    this.#worker.ref();
     return new Promise<T>((resolve, reject) => {
       this.#waiting.set(id, { resolve: resolve as (value?: unknown) => void, reject });
       this.#worker.postMessage({ id, ...message });
