@@ -55,6 +55,10 @@ export interface SignetConfig {
     maxTtlSeconds: number;
     skewSeconds: number;
     popMode: 'strict' | 'permissive';
+    /** Seconds a signed request's timestamp may differ from now; nonces are remembered this long. */
+    popWindowSeconds: number;
+    /** Lifetime of passports, seconds (at most 7 days). */
+    passportTtlSeconds: number;
     /** host:port for the optional /.well-known/jwks.json listener. */
     jwksHttp: string | undefined;
   };
@@ -137,7 +141,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const batch = ledger.section('batch');
   batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
   const cred = r.section('credentials');
-  cred.onlyKeys(new Set(['enabled', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'jwks_http']));
+  cred.onlyKeys(new Set(['enabled', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'pop_window', 'passport_ttl', 'jwks_http']));
   const ledgerEnabled = ledger.boolean('enabled') ?? true;
   const credEnabled = cred.boolean('enabled') ?? true;
   // The keys that sign checkpoints and credentials are never served by Sign: a caller who could
@@ -193,6 +197,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
       maxTtlSeconds: maxTtl,
       skewSeconds: cred.int('skew', 0, 300) ?? 5,
       popMode,
+      popWindowSeconds: cred.int('pop_window', 1, 600) ?? 30,
+      passportTtlSeconds: cred.int('passport_ttl', 60, 7 * 86_400) ?? 86_400,
       jwksHttp: env.SIGNET_JWKS_HTTP ?? cred.string('jwks_http'),
     },
     metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },

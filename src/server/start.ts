@@ -71,6 +71,8 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         maxTtlSeconds: config.credentials.maxTtlSeconds,
         skewSeconds: config.credentials.skewSeconds,
         popMode: config.credentials.popMode,
+        popWindowSeconds: config.credentials.popWindowSeconds,
+        passportTtlSeconds: config.credentials.passportTtlSeconds,
         logger,
       });
       modules.push(credentialService({ credentials }));
