@@ -167,7 +167,13 @@ export class Sequencer implements LedgerAppender {
       return same;
     }
     const result = (async () => {
-      const index = await this.#store.indexOfIdempotencyKey(key);
+      let index: number | undefined;
+      try {
+        index = await this.#store.indexOfIdempotencyKey(key);
+      } catch (err) {
+        this.#inFlight--; // counted by #admit but never queued
+        throw err;
+      }
       if (index !== undefined) {
         this.#inFlight--;
         return this.#reader.bundle(index);

@@ -125,6 +125,36 @@ describe('sequencer', () => {
     }
   });
 
+  it('when the idempotency lookup throws, the append is not left counted as pending (no permanent RESOURCE_EXHAUSTED)', async () => {
+    const lookupFailures = { n: 2 };
+    const inner = new SqliteLedgerStore(`${t.dir}/idem-throws.db`);
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'indexOfIdempotencyKey') {
+          return async (key: string) => {
+            if (lookupFailures.n > 0) {
+              lookupFailures.n--;
+              throw new SignetError('UNAVAILABLE', 'database is locked');
+            }
+            return target.indexOfIdempotencyKey(key);
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as LedgerStore;
+    const ledger = await Ledger.open({ store, signer: t.signer, origin: ORIGIN, batch: { maxDelayMs: 2, maxPending: 2 } });
+    try {
+      await assert.rejects(ledger.append(receipt(0), { idempotencyKey: 'a' }), code('UNAVAILABLE'));
+      await assert.rejects(ledger.appendMany([{ record: receipt(1), idempotencyKey: 'b' }]), code('UNAVAILABLE'));
+      const after = await ledger.append(receipt(2));
+      assert.equal(after.index, 0, 'a plain append still finds room in the pool');
+      assert.equal((await ledger.append(receipt(3), { idempotencyKey: 'a' })).index, 1);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('when an append is retried with the same idempotency key, it returns the original entry and writes nothing', async () => {
     const ledger = await open({ maxDelayMs: 2 });
     try {
