@@ -277,7 +277,7 @@ describe('azurekms driver', () => {
     await assert.rejects(driver.generate(parseKeyUri(uri), 'Ed25519'), code('CONFIG', /no Ed25519/));
   });
 
-  it('when the client lacks keys/get, start-up fails; without keys/sign, signing is PERMISSION_DENIED', async () => {
+  it('when the client lacks keys/get, start-up fails; without keys/sign, signing is FAILED_PRECONDITION (for the operator to fix)', async () => {
     emulator.setPermission('get', false);
     try {
       await assert.rejects(open('signet-p256'), code('CONFIG', /keys\/get/));
@@ -288,7 +288,7 @@ describe('azurekms driver', () => {
     emulator.setPermission('sign', false);
     try {
       await assert.rejects(signer.sign({ digest: digestOf('denied') }), (err) => {
-        code('PERMISSION_DENIED', /sign permission/)(err);
+        code('FAILED_PRECONDITION', /sign permission/)(err);
         const everything = inspect(err, { depth: 12, showHidden: true });
         assert.ok(emulator.issuedTokens().length > 0);
         for (const token of emulator.issuedTokens()) assert.ok(!everything.includes(token), 'no access token anywhere in the error or its causes');

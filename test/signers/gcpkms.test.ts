@@ -178,12 +178,12 @@ describe('gcpkms driver', () => {
     await signAndVerify(es256);
   });
 
-  it('when the token may view keys but not sign, signing fails with PERMISSION_DENIED and is not retried', async () => {
+  it('when the token may view keys but not sign, signing fails with FAILED_PRECONDITION (for the operator to fix) and is not retried', async () => {
     const { uri } = createGcpKmsKey(emulator, 'ES256');
     const viewer = await openSigner(uri, { env: { [GCP_TOKEN_ENV]: emulator.viewerToken } });
     try {
       const signs = calls('AsymmetricSign');
-      await assert.rejects(viewer.sign({ message: Buffer.from('x') }), code('PERMISSION_DENIED', /useToSign/));
+      await assert.rejects(viewer.sign({ message: Buffer.from('x') }), code('FAILED_PRECONDITION', /useToSign/));
       assert.equal(calls('AsymmetricSign'), signs + 1);
     } finally {
       await viewer.close();
@@ -315,10 +315,10 @@ describe('gcpkms batches and key management', () => {
     }
   });
 
-  it('when the token may only view keys, generating one fails with PERMISSION_DENIED', async () => {
+  it('when the token may only view keys, generating one fails with FAILED_PRECONDITION', async () => {
     const uri = parseKeyUri(gcpKmsKeyUri(emulator, `${GCP_PARENT}/cryptoKeys/denied-${Date.now()}`).uri);
     const driver = driverFor(uri) as GcpKmsDriver;
-    await assert.rejects(driver.generate(uri, 'Ed25519', { env: { [GCP_TOKEN_ENV]: emulator.viewerToken } }), code('PERMISSION_DENIED', /cryptoKeys.create/));
+    await assert.rejects(driver.generate(uri, 'Ed25519', { env: { [GCP_TOKEN_ENV]: emulator.viewerToken } }), code('FAILED_PRECONDITION', /cryptoKeys.create/));
   });
 });
 

@@ -165,14 +165,14 @@ describe('hashivault driver', () => {
       }
     });
 
-    it('when the token may read the key but not sign, fails with PERMISSION_DENIED and does not retry', async () => {
+    it('when the token may read the key but not sign, fails with FAILED_PRECONDITION (for the operator to fix) and does not retry', async () => {
       vault.createKey('read-only', 'ed25519');
       const signer = await openSigner(`hashivault://transit/read-only?address=${vault.address}`, {
         env: { VAULT_TOKEN: vault.addToken('read-only') },
       });
       opened.push(signer);
       const before = vault.counts['POST sign'] ?? 0;
-      await assert.rejects(signer.sign({ message: Buffer.from('x') }), hasCode('PERMISSION_DENIED', /transit\/sign\/read-only.*VAULT_TOKEN/));
+      await assert.rejects(signer.sign({ message: Buffer.from('x') }), hasCode('FAILED_PRECONDITION', /transit\/sign\/read-only.*VAULT_TOKEN/));
       assert.equal(vault.counts['POST sign']! - before, 1);
     });
   });

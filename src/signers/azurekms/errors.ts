@@ -75,7 +75,8 @@ export function toSignetError(err: unknown, uri: string): SignetError {
   const status = r?.statusCode;
   const code: SignetErrorCode =
     status === 401 ? 'UNAUTHENTICATED'
-    : status === 403 ? 'PERMISSION_DENIED'
+    // The vault refusing Signet is the operator's to fix; PERMISSION_DENIED is Signet refusing a caller.
+    : status === 403 ? 'FAILED_PRECONDITION'
     : status === 404 ? 'NOT_FOUND'
     : status === 429 ? 'RESOURCE_EXHAUSTED'
     : status !== undefined && status >= 500 ? 'UNAVAILABLE'

@@ -28,7 +28,8 @@ const TO_SIGNET: Record<number, SignetErrorCode> = {
   [Status.INVALID_ARGUMENT]: 'INVALID_ARGUMENT',
   [Status.NOT_FOUND]: 'NOT_FOUND',
   [Status.ALREADY_EXISTS]: 'ALREADY_EXISTS',
-  [Status.PERMISSION_DENIED]: 'PERMISSION_DENIED',
+  // Cloud KMS refusing Signet is the operator's to fix; PERMISSION_DENIED is Signet refusing a caller.
+  [Status.PERMISSION_DENIED]: 'FAILED_PRECONDITION',
   [Status.RESOURCE_EXHAUSTED]: 'RESOURCE_EXHAUSTED',
   [Status.FAILED_PRECONDITION]: 'FAILED_PRECONDITION',
   [Status.UNAVAILABLE]: 'UNAVAILABLE',

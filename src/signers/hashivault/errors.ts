@@ -65,7 +65,8 @@ export function callError(err: unknown, site: CallSite): SignetError {
   if (err instanceof VaultCallError && err.status !== undefined) {
     const why = err.errors[0] ?? `HTTP ${err.status}`;
     if (err.status === 401 || err.status === 403) {
-      return new SignetError('PERMISSION_DENIED', `${site.where}: Vault denied ${site.path} to the token from ${site.tokenSource} (${why})`, { cause: err });
+      // Vault refusing Signet is the operator's to fix; PERMISSION_DENIED is Signet refusing a caller.
+      return new SignetError('FAILED_PRECONDITION', `${site.where}: Vault denied ${site.path} to the token from ${site.tokenSource} (${why})`, { cause: err });
     }
     if (err.status === 404 || /key not found/.test(why)) {
       return new SignetError('NOT_FOUND', `${site.where}: Vault no longer has the key (${why})`, { cause: err });
