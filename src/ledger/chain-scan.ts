@@ -42,16 +42,28 @@ let last;
 let size = 0;
 let levels = [];
 let hashes = [];
+// Stored nodes of the current chunk, by level: { lo, hashes (32 bytes each), present (1 per node) }.
+let stored = [];
+// Appends leaf h; answers the first completed node that differs from the stored one, or null.
 function append(h) {
   let level = 0;
+  let bad = null;
   while (levels.length > 0 && levels[levels.length - 1] === level) {
     levels.pop();
     h = node(hashes.pop(), h);
     level++;
+    if (bad === null) {
+      const index = Math.floor((size + 1) / 2 ** level) - 1;
+      const s = stored[level];
+      const k = s ? index - s.lo : -1;
+      if (!s || k < 0 || k >= s.present.length || s.present[k] === 0) bad = { level, index, missing: true };
+      else if (Buffer.compare(h, s.hashes.subarray(k * 32, k * 32 + 32)) !== 0) bad = { level, index, missing: false };
+    }
   }
   levels.push(level);
   hashes.push(h);
   size++;
+  return bad;
 }
 function root() {
   if (hashes.length === 0) return EMPTY;
@@ -67,27 +79,54 @@ parentPort.on('message', (m) => {
     hashes = m.init.hashes.map((h) => Buffer.from(h));
     return;
   }
-  const { id, data, ends, rootsAt } = m;
+  const { id, data, ends, leaves, nodes, rootsAt } = m;
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const storedLeaves = Buffer.from(leaves.buffer, leaves.byteOffset, leaves.byteLength);
+  stored = [];
+  for (const n of nodes) stored[n.level] = { lo: n.lo, hashes: Buffer.from(n.hashes.buffer, n.hashes.byteOffset, n.hashes.byteLength), present: n.present };
   const roots = [];
   let broken = -1;
+  let leafBad = -1;
+  let badNode = null;
   let start = 0;
   let r = 0;
   for (let i = 0; i < ends.length; i++) {
     const e = buf.subarray(start, ends[i]);
     if (broken < 0 && !links(e, last)) broken = i;
     last = leaf(e);
-    append(last);
+    if (leafBad < 0 && Buffer.compare(last, storedLeaves.subarray(i * 32, i * 32 + 32)) !== 0) leafBad = i;
+    const bad = append(last);
+    if (badNode === null && bad !== null) badNode = { at: i, ...bad };
     while (r < rootsAt.length && rootsAt[r] === size) { roots.push(root()); r++; }
     start = ends[i];
   }
-  parentPort.postMessage({ id, broken, roots });
+  parentPort.postMessage({ id, broken, leafBad, badNode, roots });
 });
 `;
+
+/** A completed tree node that is not stored as recomputed: `at` is the chunk position that completed it. */
+export interface BadNode {
+  at: number;
+  level: number;
+  index: number;
+  missing: boolean;
+}
+
+/** The stored nodes at one level that a chunk completes: indices lo, lo+1, …; absent ones have present 0. */
+export interface StoredLevel {
+  level: number;
+  lo: number;
+  hashes: Uint8Array;
+  present: Uint8Array;
+}
 
 export interface ScannedChunk {
   /** Position in the chunk of the first entry whose prev is not the previous leaf hash, or -1. */
   broken: number;
+  /** Position of the first entry whose bytes do not hash to its stored leaf hash, or -1. */
+  leafBad: number;
+  /** The first completed interior node that is missing from or differs in the store, or null. */
+  badNode: BadNode | null;
   /** Tree roots at the sizes asked for, in order. */
   roots: Uint8Array[];
 }
@@ -108,32 +147,38 @@ export class ChainScanner {
 
   constructor(start: ScanStart) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.#worker.on('message', (m: { id: number; broken: number; roots: Uint8Array[] }) => {
+    this.#worker.on('message', (m: { id: number } & ScannedChunk) => {
       const w = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
-      w?.resolve({ broken: m.broken, roots: m.roots });
+      w?.resolve({ broken: m.broken, leafBad: m.leafBad, badNode: m.badNode, roots: m.roots });
     });
     this.#worker.on('error', (err) => this.#failAll(err));
     this.#worker.on('exit', () => this.#failAll(new Error('chain scanner stopped')));
     this.#worker.postMessage({ init: { prev: start.prev, size: start.size, levels: start.levels, hashes: start.frontier } });
   }
 
-  /** Scans the next chunk (in call order), answering the roots at `rootsAt` (ascending tree sizes). */
-  scan(entries: Uint8Array[], rootsAt: number[]): Promise<ScannedChunk> {
+  /**
+   * Scans the next chunk (in call order), answering the roots at `rootsAt` (ascending tree sizes).
+   * `leaves` are the stored leaf hashes of the entries and `nodes` the stored interior nodes the
+   * chunk completes (see nodesCompletedBy); every recomputed one is compared with them.
+   */
+  scan(entries: Uint8Array[], leaves: Uint8Array[], nodes: StoredLevel[], rootsAt: number[]): Promise<ScannedChunk> {
     let size = 0;
     for (const e of entries) size += e.length;
     const data = new Uint8Array(new ArrayBuffer(size));
     const ends = new Uint32Array(entries.length);
+    const leafBytes = new Uint8Array(new ArrayBuffer(entries.length * 32));
     let at = 0;
     for (let i = 0; i < entries.length; i++) {
       data.set(entries[i]!, at);
       at += entries[i]!.length;
       ends[i] = at;
+      if (leaves[i]!.length === 32) leafBytes.set(leaves[i]!, i * 32); // a malformed one stays zero: a mismatch
     }
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, data, ends, rootsAt }, [data.buffer, ends.buffer]);
+      this.#worker.postMessage({ id, data, ends, leaves: leafBytes, nodes, rootsAt }, [data.buffer, ends.buffer, leafBytes.buffer]);
     });
   }
 
@@ -145,4 +190,16 @@ export class ChainScanner {
     for (const w of this.#waiting.values()) w.reject(new SignetError('INTERNAL', 'VerifyChain: the chain scanner failed', { cause: err }));
     this.#waiting.clear();
   }
+}
+
+/** Per level ≥ 1, the index range [lo, hi) of the nodes completed by appending leaves from ≤ i < to. */
+export function nodesCompletedBy(from: number, to: number): Array<{ level: number; lo: number; hi: number }> {
+  const out: Array<{ level: number; lo: number; hi: number }> = [];
+  for (let level = 1, width = 2; width <= to; level++, width *= 2) {
+    // Node i at this level is completed by leaf (i + 1)·width − 1.
+    const lo = Math.ceil((from + 1) / width) - 1;
+    const hi = Math.floor(to / width);
+    if (hi > lo) out.push({ level, lo, hi });
+  }
+  return out;
 }

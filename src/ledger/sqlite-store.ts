@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { SignetError } from '../lib/errors.js';
 import type { NodeAddress } from './merkle.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import type { BatchWrite, LedgerStore, StoredCheckpoint, StoredEntry } from './store.js';
+import type { BatchWrite, LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -58,6 +58,7 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #entryBytes: Database.Statement;
   readonly #leafAt: Database.Statement;
   readonly #nodeAt: Database.Statement;
+  readonly #nodesBetween: Database.Statement;
   readonly #byLeaf: Database.Statement;
   readonly #byIdem: Database.Statement;
   readonly #count: Database.Statement;
@@ -88,6 +89,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#entryBytes = db.prepare('SELECT entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(true);
     this.#leafAt = db.prepare('SELECT leaf_hash FROM entries WHERE idx = ?').pluck(true);
     this.#nodeAt = db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').pluck(true);
+    this.#nodesBetween = db.prepare('SELECT idx, hash FROM nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx').raw(true);
     this.#byLeaf = db.prepare('SELECT idx FROM entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1').pluck(true);
     this.#byIdem = db.prepare('SELECT idx FROM entries WHERE idem_key = ?').pluck(true);
     this.#count = db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) FROM entries').pluck(true);
@@ -146,6 +148,10 @@ export class SqliteLedgerStore implements LedgerStore {
       if (cacheable && this.#nodeCache.size < MAX_CACHED_NODES) this.#nodeCache.set(key, hash);
       return hash;
     });
+  }
+
+  async nodesBetween(level: number, from: number, to: number): Promise<StoredNode[]> {
+    return (this.#nodesBetween.all(level, from, to) as [number, Buffer][]).map(([index, hash]) => ({ level, index, hash }));
   }
 
   async indexOfLeaf(leafHash: Uint8Array): Promise<number | undefined> {

@@ -46,6 +46,8 @@ export interface LedgerStore {
   entryBytes(start: number, end: number): Promise<Uint8Array[]>;
   /** Hashes at the given addresses (level 0 = leaf hashes), in order; throws NOT_FOUND for a gap. */
   readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]>;
+  /** Stored nodes at `level` (≥ 1) with from ≤ index < to, by index. Missing rows are simply absent. */
+  nodesBetween(level: number, from: number, to: number): Promise<StoredNode[]>;
   indexOfLeaf(leafHash: Uint8Array): Promise<number | undefined>;
   indexOfIdempotencyKey(key: string): Promise<number | undefined>;
   /** One past the highest stored entry index (0 when empty). */

@@ -2,7 +2,7 @@
 // from the stored entries, checks every checkpoint signature, and names the first bad index.
 import { invalidArgument, SignetError } from '../lib/errors.js';
 import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
-import { ChainScanner, type ScannedChunk } from './chain-scan.js';
+import { ChainScanner, nodesCompletedBy, type BadNode, type ScannedChunk, type StoredLevel } from './chain-scan.js';
 import { EMPTY_ROOT, TreeBuilder, frontierAddresses, leafHash } from './merkle.js';
 import type { LedgerStore, StoredCheckpoint } from './store.js';
 
@@ -108,16 +108,27 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   const scanner = new ChainScanner({ prev, size: start, frontier, levels });
   type Chunk = { from: number; to: number; gap: boolean; checkpoints: StoredCheckpoint[]; scan?: Promise<ScannedChunk> };
   const read = async (from: number, to: number): Promise<Chunk> => {
-    const rows = await store.entryBytes(from, to);
+    const rows = await store.entries(from, to);
     const checkpoints = await store.checkpointsBetween(from + 1, to);
     if (rows.length !== to - from) return { from, to, gap: true, checkpoints };
-    const scan = scanner.scan(rows, checkpoints.map((c) => c.size));
+    const nodes = await storedNodes(store, from, to);
+    const scan = scanner.scan(rows.map((r) => r.entry), rows.map((r) => r.leafHash), nodes, checkpoints.map((c) => c.size));
     scan.catch(() => {}); // a fault found earlier stops the scanner; this chunk's answer is then moot
     return { from, to, gap: false, checkpoints, scan };
   };
   const brokenAt = async (i: number): Promise<ChainReport> => {
     if (i > start && (await alteredIn(i - 1, i)) !== undefined) return altered(i - 1);
     return report({ index: i, reason: `entry ${i}: prev is not the leaf hash of entry ${i - 1} (chain broken: entry removed, replaced or reordered)` });
+  };
+  // A bad stored node is reported once the entry after its last leaf is scanned: an entry altered
+  // with its stored leaf hash rewritten to match also changes the nodes above it, and the broken
+  // link that follows names the entry, which is the better answer.
+  let badNode: { after: number; fault: ChainReport } | undefined;
+  const nodeFault = (n: BadNode, from: number): { after: number; fault: ChainReport } => {
+    const first = n.index * 2 ** n.level;
+    const last = first + 2 ** n.level - 1;
+    const what = n.missing ? 'is missing from the store' : 'differs from the one recomputed from the entries';
+    return { after: from + n.at + 1, fault: report({ index: first, reason: `tree node at level ${n.level}, index ${n.index} (entries ${first}..${last}) ${what}; proofs through it fail` }) };
   };
   try {
     let ahead: Promise<Chunk> | undefined = start < end ? read(start, Math.min(end, start + chunk)) : undefined;
@@ -126,14 +137,20 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
       if (gap) {
         const missing = await missingIn(from, to);
         const bad = await alteredIn(segment, missing);
-        return bad === undefined ? report({ index: missing, reason: `entry ${missing} is missing` }) : altered(bad);
+        if (bad !== undefined) return altered(bad);
+        if (badNode && badNode.after <= missing) return badNode.fault;
+        return report({ index: missing, reason: `entry ${missing} is missing` });
       }
       ahead = to < end ? read(to, Math.min(end, to + chunk)) : undefined;
-      const { broken, roots } = await scan!;
+      const { broken, leafBad, badNode: node, roots } = await scan!;
       const brokenIndex = broken < 0 ? Infinity : from + broken;
+      const leafBadIndex = leafBad < 0 ? Infinity : from + leafBad;
+      const entryFault = Math.min(brokenIndex, leafBadIndex);
+      if (!badNode && node) badNode = nodeFault(node, from);
+      const stop = Math.min(entryFault, badNode?.after ?? Infinity);
       for (let k = 0; k < checkpoints.length; k++) {
         const c = checkpoints[k]!;
-        if (brokenIndex < c.size) break;
+        if (stop < c.size) break;
         entriesChecked = c.size - start;
         const why = checkpoint(c, roots[k]!);
         if (why) {
@@ -142,22 +159,38 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
         }
         segment = c.size;
       }
-      if (broken >= 0) {
-        entriesChecked = brokenIndex - start;
+      if (entryFault <= (badNode?.after ?? Infinity) && entryFault !== Infinity) {
+        entriesChecked = entryFault - start;
+        if (leafBadIndex <= brokenIndex) {
+          return report({ index: leafBadIndex, reason: `entry ${leafBadIndex}: its bytes do not hash to its stored leaf hash (entry or leaf hash altered)` });
+        }
         return await brokenAt(brokenIndex);
       }
+      // A node completed by this chunk's last entry waits for the next chunk's first link.
+      if (badNode && (badNode.after < to || to === end)) return badNode.fault;
       entriesChecked = to - start;
       options.onProgress?.(to - start, total);
     }
   } finally {
     await scanner.close();
   }
-  // The last entry has no successor whose link would expose it; its stored leaf hash does.
-  if (end > start) {
-    const bad = await alteredIn(end - 1, end);
-    if (bad !== undefined) return altered(bad);
-  }
   return { valid: true, start, end, entriesChecked, checkpointsChecked };
+}
+
+/** The stored interior nodes that appending entries from ≤ i < to completes, level by level. */
+async function storedNodes(store: LedgerStore, from: number, to: number): Promise<StoredLevel[]> {
+  return Promise.all(
+    nodesCompletedBy(from, to).map(async ({ level, lo, hi }) => {
+      const hashes = new Uint8Array((hi - lo) * 32);
+      const present = new Uint8Array(hi - lo);
+      for (const n of await store.nodesBetween(level, lo, hi)) {
+        if (n.hash.length !== 32) continue; // malformed: left absent, reported as missing
+        hashes.set(n.hash, (n.index - lo) * 32);
+        present[n.index - lo] = 1;
+      }
+      return { level, lo, hashes, present };
+    }),
+  );
 }
 
 function checkIndex(value: number, field: string): void {

@@ -78,6 +78,28 @@ describe('VerifyChain', () => {
     assert.match(report.reason!, /prev/);
   });
 
+  it('when only the stored leaf hash of a middle entry is changed, reports that entry', async () => {
+    const report = await tampered((db) => db.prepare('UPDATE entries SET leaf_hash = zeroblob(32) WHERE idx = 13').run());
+    assert.deepEqual([report.valid, report.firstBadIndex], [false, 13]);
+    assert.match(report.reason!, /entry 13: .*leaf hash/);
+  });
+
+  it('when a stored tree node is flipped, reports the first entry it covers', async () => {
+    const report = await tampered((db) => {
+      const hash = Buffer.from(db.prepare('SELECT hash FROM nodes WHERE level = 1 AND idx = 7').pluck().get() as Buffer);
+      hash[0]! ^= 0x01;
+      db.prepare('UPDATE nodes SET hash = ? WHERE level = 1 AND idx = 7').run(hash);
+    });
+    assert.deepEqual([report.valid, report.firstBadIndex], [false, 14]);
+    assert.match(report.reason!, /tree node at level 1, index 7 .*differs/);
+  });
+
+  it('when a stored tree node is deleted, reports it missing at the first entry it covers', async () => {
+    const report = await tampered((db) => db.prepare('DELETE FROM nodes WHERE level = 3 AND idx = 0').run());
+    assert.deepEqual([report.valid, report.firstBadIndex], [false, 0]);
+    assert.match(report.reason!, /tree node at level 3, index 0 .*missing/);
+  });
+
   it('when an entry is deleted, reports its index as missing', async () => {
     const report = await tampered((db) => db.prepare('DELETE FROM entries WHERE idx = 21').run());
     assert.deepEqual([report.valid, report.firstBadIndex], [false, 21]);
