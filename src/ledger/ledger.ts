@@ -3,7 +3,7 @@
 import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import type { AppendOptions, LedgerAppender, LedgerRecord, ReceiptBundle } from './contract.js';
-import { noteVerifiersFor, type NoteVerifiers } from './checkpoint-check.js';
+import { noteVerifiersFor, noteVerifiersFromKeys, type NoteVerifiers } from './checkpoint-check.js';
 import { LedgerReader } from './reader.js';
 import { openState, recoverState } from './recovery.js';
 import { Sequencer, type AppendItem, type BatchOptions, type SequencerStats } from './sequencer.js';
@@ -21,6 +21,12 @@ export interface LedgerOptions {
   /** The log's identity in every checkpoint, e.g. "signet.example/ledger". */
   origin: string;
   batch?: Partial<BatchOptions>;
+  /**
+   * Public keys that signed checkpoints before the ledger key was rotated (config
+   * `ledger.previous_keys`): PEM or DER SPKI, or note verifier keys named by the origin.
+   * Checkpoints signed by any of them, or by `signer`, verify (start-up and VerifyChain).
+   */
+  previousKeys?: ReadonlyArray<string | Uint8Array>;
 }
 
 export class Ledger implements LedgerAppender {
@@ -40,9 +46,11 @@ export class Ledger implements LedgerAppender {
 
   static async open(options: LedgerOptions): Promise<Ledger> {
     if (!options.store && !options.path) throw new SignetError('CONFIG', 'ledger: give a database path (ledger.path) or a store');
+    const previous = noteVerifiersFromKeys(options.origin, options.previousKeys ?? []);
+    const verifiers = [...(await noteVerifiersFor(options.origin, [options.signer])), ...previous];
     const store = options.store ?? new SqliteLedgerStore(options.path!);
     try {
-      const state = await openState(store, options.signer, options.origin);
+      const state = await openState(store, options.signer, options.origin, verifiers);
       const reader = new LedgerReader(store);
       const sequencer = new Sequencer({
         store,
@@ -53,7 +61,6 @@ export class Ledger implements LedgerAppender {
         batch: options.batch,
         reload: () => recoverState(store),
       });
-      const verifiers = await noteVerifiersFor(options.origin, [options.signer]);
       return new Ledger(options.origin, store, sequencer, verifiers);
     } catch (err) {
       await store.close();

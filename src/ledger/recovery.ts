@@ -4,6 +4,7 @@ import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import { EMPTY_ROOT, frontierAddresses, rootAt } from './merkle.js';
 import { parseCheckpoint } from './checkpoint.js';
+import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
 import { formatCheckpoint, signNote, splitNote } from './note.js';
 import type { SequencerState } from './sequencer.js';
 import type { LedgerStore, StoredCheckpoint } from './store.js';
@@ -40,14 +41,22 @@ export async function recoverState(store: LedgerStore): Promise<SequencerState> 
   return { size, frontier, lastLeaf, checkpoint };
 }
 
-/** Opens the chain state: recovers an existing ledger or creates a new one with its genesis checkpoint. */
-export async function openState(store: LedgerStore, signer: Signer, origin: string): Promise<SequencerState> {
+/**
+ * Opens the chain state: recovers an existing ledger or creates a new one with its genesis
+ * checkpoint. The latest checkpoint must be signed by one of `verifiers` (the ledger key and any
+ * previous keys) and say the stored size and root, or the start-up stops with INTEGRITY.
+ */
+export async function openState(store: LedgerStore, signer: Signer, origin: string, verifiers: NoteVerifiers): Promise<SequencerState> {
   const latest = await store.latestCheckpoint();
   if (!latest) await createGenesis(store, signer, origin);
   else {
     const stored = parseCheckpoint(splitNote(latest.note).text).origin;
     if (stored !== origin) {
       throw new SignetError('CONFIG', `this ledger was created with origin "${stored}", not "${origin}"; set ledger.origin to "${stored}" or use another ledger path`);
+    }
+    const why = checkCheckpointNote(latest, verifiers, origin);
+    if (why) {
+      throw new SignetError('INTEGRITY', `the latest checkpoint is not vouched for by the ledger key: ${why}; if the ledger key was rotated, list the old public key in ledger.previous_keys, otherwise run VerifyChain`);
     }
   }
   return recoverState(store);
