@@ -27,7 +27,12 @@ export interface LedgerOptions {
    * Checkpoints signed by any of them, or by `signer`, verify (start-up and VerifyChain).
    */
   previousKeys?: ReadonlyArray<string | Uint8Array>;
+  /** VerifyChain runs at once (each scans the ledger on its own worker thread); beyond, RESOURCE_EXHAUSTED. Default 1. */
+  maxConcurrentVerifications?: number;
 }
+
+/** Seconds a caller refused by the VerifyChain limit is told to wait. */
+const VERIFY_RETRY_AFTER_S = 5;
 
 export class Ledger implements LedgerAppender {
   readonly origin: string;
@@ -35,17 +40,24 @@ export class Ledger implements LedgerAppender {
   readonly #store: LedgerStore;
   readonly #sequencer: Sequencer;
   readonly #verifiers: NoteVerifiers;
+  readonly #maxVerifications: number;
+  #verifications = 0;
 
-  private constructor(origin: string, store: LedgerStore, sequencer: Sequencer, verifiers: NoteVerifiers) {
+  private constructor(origin: string, store: LedgerStore, sequencer: Sequencer, verifiers: NoteVerifiers, maxVerifications: number) {
     this.origin = origin;
     this.#store = store;
     this.reader = new LedgerReader(store);
     this.#sequencer = sequencer;
     this.#verifiers = verifiers;
+    this.#maxVerifications = maxVerifications;
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
     if (!options.store && !options.path) throw new SignetError('CONFIG', 'ledger: give a database path (ledger.path) or a store');
+    const maxVerifications = options.maxConcurrentVerifications ?? 1;
+    if (!Number.isSafeInteger(maxVerifications) || maxVerifications < 1) {
+      throw new SignetError('CONFIG', `ledger: maxConcurrentVerifications must be an integer ≥ 1, got ${maxVerifications}`);
+    }
     const previous = noteVerifiersFromKeys(options.origin, options.previousKeys ?? []);
     const verifiers = [...(await noteVerifiersFor(options.origin, [options.signer])), ...previous];
     const store = options.store ?? new SqliteLedgerStore(options.path!);
@@ -61,7 +73,7 @@ export class Ledger implements LedgerAppender {
         batch: options.batch,
         reload: () => recoverState(store),
       });
-      return new Ledger(options.origin, store, sequencer, verifiers);
+      return new Ledger(options.origin, store, sequencer, verifiers, maxVerifications);
     } catch (err) {
       await store.close();
       throw err;
@@ -88,8 +100,17 @@ export class Ledger implements LedgerAppender {
     return this.#sequencer.appendMany(records, options);
   }
 
-  verifyChain(options: Omit<VerifyChainOptions, 'verifiers'> = {}): Promise<ChainReport> {
-    return verifyChain(this.#store, { ...options, verifiers: this.#verifiers });
+  /** VerifyChain with the ledger's keys; at most maxConcurrentVerifications at once, beyond that RESOURCE_EXHAUSTED. */
+  async verifyChain(options: Omit<VerifyChainOptions, 'verifiers'> = {}): Promise<ChainReport> {
+    if (this.#verifications >= this.#maxVerifications) {
+      throw new SignetError('RESOURCE_EXHAUSTED', `VerifyChain is already running (${this.#verifications} at once, limit ${this.#maxVerifications}); retry when it has finished`, { retryAfter: VERIFY_RETRY_AFTER_S });
+    }
+    this.#verifications++;
+    try {
+      return await verifyChain(this.#store, { ...options, verifiers: this.#verifiers });
+    } finally {
+      this.#verifications--;
+    }
   }
 
   /** Finishes the open batch, then closes the store. The signer belongs to the caller. */
