@@ -43,6 +43,10 @@ export interface SignetConfig {
     key: string;
     origin: string;
     batch: { maxDelayMs: number; maxEntries: number; maxPending: number };
+    /** Keys that signed earlier checkpoints (after a rotation): PEM file paths or note vkeys. */
+    previousKeys: string[];
+    /** VerifyChain calls at once; more get RESOURCE_EXHAUSTED. */
+    maxConcurrentVerifications: number;
   };
   credentials: {
     enabled: boolean;
@@ -137,7 +141,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const limits = r.section('limits');
   limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));
   const ledger = r.section('ledger');
-  ledger.onlyKeys(new Set(['enabled', 'path', 'key', 'origin', 'batch']));
+  ledger.onlyKeys(new Set(['enabled', 'path', 'key', 'origin', 'batch', 'previous_keys', 'max_concurrent_verifications']));
   const batch = ledger.section('batch');
   batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
   const cred = r.section('credentials');
@@ -186,6 +190,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
         maxEntries: batch.int('max_entries', 1, 1_000_000) ?? 4096,
         maxPending: batch.int('max_pending', 1, 10_000_000) ?? 100_000,
       },
+      previousKeys: ledger.stringList('previous_keys') ?? [],
+      maxConcurrentVerifications: ledger.int('max_concurrent_verifications', 1, 64) ?? 1,
     },
     credentials: {
       enabled: credEnabled,

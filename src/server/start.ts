@@ -1,6 +1,6 @@
 // Start-up: open every configured key, build the services, listen. Nothing starts half-configured:
 // any failure closes what was opened and surfaces as one CONFIG error.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCredentials } from '../credentials/index.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -28,6 +28,16 @@ export interface RunningSignet {
   shutdown(): Promise<void>;
 }
 
+/** A previous ledger key: a note vkey (origin+keyid+base64) as is, or the text of a PEM file. */
+function readPreviousKey(value: string, field: string): string {
+  if (/^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/.test(value)) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new SignetError('CONFIG', `config: ${field} is neither a note vkey nor a readable PEM file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { field });
+  }
+}
+
 export async function startSignet(config: SignetConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningSignet> {
   const metrics = new ServerMetrics({ defaultMetrics: config.metrics.listen !== undefined });
   const keys = await KeySet.open(config.keys, env);
@@ -53,6 +63,8 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         signer: keys.byName(config.ledger.key)!.signer,
         origin: config.ledger.origin,
         batch: config.ledger.batch,
+        previousKeys: config.ledger.previousKeys.map((k, i) => readPreviousKey(k, `ledger.previous_keys[${i}]`)),
+        maxConcurrentVerifications: config.ledger.maxConcurrentVerifications,
       });
       const opened = ledger;
       closeOnFailure.push(() => opened.close());
