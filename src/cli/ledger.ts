@@ -11,7 +11,7 @@ import { verifyChain } from '../ledger/verify-chain.js';
 import { progressBar } from './progress.js';
 
 export const LEDGER_USAGE = `usage:
-  signet ledger verify --db PATH --key PUBKEY.pem [--origin NAME] [--from N] [--to M] [--progress]
+  signet ledger verify --db PATH --key PUBKEY.pem [--key OLDKEY.pem …] [--origin NAME] [--from N] [--to M] [--progress]
   signet ledger proof --db PATH --index N [--size M]
   signet ledger proof --db PATH --consistency SIZE1 [SIZE2]`;
 
@@ -49,7 +49,8 @@ function parseFlags(argv: string[]): Flags | string {
         values.push(v);
       }
     }
-    flags.set(arg, values);
+    if (flags.has(arg) && arg !== '--key') return `${arg} given twice`;
+    flags.set(arg, [...(flags.get(arg) ?? []), ...values]);
   }
   return flags;
 }
@@ -92,9 +93,10 @@ export async function ledgerCommand(argv: string[], io: LedgerCommandIo = consol
 }
 
 async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandIo): Promise<number> {
-  const keyPath = flags.get('--key')?.[0];
-  if (!keyPath) throw new UsageError('--key PUBKEY.pem is required');
-  const pem = readFileSync(keyPath, 'utf8');
+  // --key may repeat: after a rotation, the old keys verify the old checkpoints.
+  const keyPaths = flags.get('--key') ?? [];
+  if (keyPaths.length === 0) throw new UsageError('--key PUBKEY.pem is required');
+  const pems = keyPaths.map((path) => readFileSync(path, 'utf8'));
   const latest = await store.latestCheckpoint();
   if (!latest) throw new UsageError('--db: this database holds no ledger');
   // Without --origin, the key is tried under the origin the ledger names; the key ID binds the name.
@@ -103,7 +105,7 @@ async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandI
   const report = await verifyChain(store, {
     start: count(flags, '--from'),
     end: count(flags, '--to'),
-    verifiers: [noteVerifierFromPublicKey(origin, pem)],
+    verifiers: pems.map((pem) => noteVerifierFromPublicKey(origin, pem)),
     onProgress: bar?.update,
   });
   bar?.done();

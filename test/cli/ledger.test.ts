@@ -96,3 +96,31 @@ describe('signet ledger', () => {
     }
   });
 });
+
+describe('signet ledger verify after a key rotation', () => {
+  it('when checkpoints were signed by two keys, verifying needs both --key files', async () => {
+    const a = await tempLedgerDir();
+    const b = await tempLedgerDir();
+    try {
+      const keyA = `${a.dir}/a.pub.pem`;
+      const keyB = `${b.dir}/b.pub.pem`;
+      writeFileSync(keyA, a.pem);
+      writeFileSync(keyB, b.pem);
+      const first = await Ledger.open({ path: a.db, signer: a.signer, origin: ORIGIN, batch: { maxDelayMs: 1 } });
+      await first.append(receipt(0));
+      await first.close();
+      const second = await Ledger.open({ path: a.db, signer: b.signer, origin: ORIGIN, previousKeys: [a.pem], batch: { maxDelayMs: 1 } });
+      await second.append(receipt(1));
+      await second.close();
+      const onlyB = capture();
+      assert.equal(await ledgerCommand(['verify', '--db', a.db, '--key', keyB], onlyB), 1);
+      assert.match(onlyB.stdout, /^invalid: first bad index 0/);
+      const both = capture();
+      assert.equal(await ledgerCommand(['verify', '--db', a.db, '--key', keyB, '--key', keyA], both), 0, both.stdout);
+      assert.match(both.stdout, /^valid: entries 0\.\.2/);
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+    }
+  });
+});
