@@ -51,3 +51,26 @@ export function didKey(raw: Uint8Array): string {
   bytes.set(raw, 2);
   return `did:key:z${base58btc(bytes)}`;
 }
+
+/**
+ * Parsed agent public keys by agent id. Safe to cache: an agent's id is derived from its key, so
+ * the key under an id never changes. Bounded: cleared when it reaches `max` entries.
+ */
+export class AgentKeyCache {
+  readonly #keys = new Map<string, KeyObject>();
+  readonly #max: number;
+
+  constructor(max = 10_000) {
+    this.#max = max;
+  }
+
+  keyOf(agent: { id: string; publicKeyJwk: unknown }): KeyObject {
+    let key = this.#keys.get(agent.id);
+    if (!key) {
+      key = parseAgentJwk(agent.publicKeyJwk).key;
+      if (this.#keys.size >= this.#max) this.#keys.clear();
+      this.#keys.set(agent.id, key);
+    }
+    return key;
+  }
+}

@@ -1,10 +1,9 @@
 // Issue: policy decision, proof of possession, then a compact JWS for exactly one intent, recorded
 // in the ledger and durable before the token is handed back. Refusals are recorded too.
-import type { KeyObject } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
-import { parseAgentJwk } from './agent-key.js';
+import { AgentKeyCache } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
 import { actClaim, actorsOf, type Actor } from './delegation.js';
@@ -66,7 +65,7 @@ export class Issuer {
   readonly #d: IssuerDeps;
   readonly #now: () => number;
   readonly #log: Logger;
-  readonly #keys = new Map<string, KeyObject>();
+  readonly #agentKeys = new AgentKeyCache();
 
   constructor(deps: IssuerDeps) {
     this.#d = deps;
@@ -152,7 +151,7 @@ export class Issuer {
     if (!proof && !required) return false;
     const result = await this.#d.pop.check({
       agentId: agent.id,
-      agentKey: this.#agentKey(agent),
+      agentKey: this.#agentKeys.keyOf(agent),
       method: POP_METHOD_ISSUE,
       bound: intentFp,
       audience,
@@ -169,16 +168,6 @@ export class Issuer {
     return false;
   }
 
-  /** Agent keys never change under an id (the id is derived from the key), so they cache safely. */
-  #agentKey(agent: Agent): KeyObject {
-    let key = this.#keys.get(agent.id);
-    if (!key) {
-      key = parseAgentJwk(agent.publicKeyJwk).key;
-      if (this.#keys.size >= 10_000) this.#keys.clear();
-      this.#keys.set(agent.id, key);
-    }
-    return key;
-  }
 
   async #deny(agent: Agent, intent: Intent, audience: string, rule: string, reason: string, options: { deadline?: number }): Promise<never> {
     await this.#d.ledger.append(denialRecord({ agent: agent.id, intent, audience, rule, reason, what: 'issue' }), { deadline: options.deadline });

@@ -1,10 +1,9 @@
 // VerifyCredential: signature (current and rotated-out keys), time with skew, audience, exact
 // intent, revocation of credential and agent, proof of possession for `cnf`, and single use.
-import type { KeyObject } from 'node:crypto';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { canonicalize } from '../lib/jcs.js';
 import type { LedgerAppender } from '../ledger/contract.js';
-import { parseAgentJwk } from './agent-key.js';
+import { AgentKeyCache } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
 import type { ActClaim } from './delegation.js';
@@ -89,7 +88,7 @@ export interface VerifierDeps {
 export class Verifier {
   readonly #d: VerifierDeps;
   readonly #now: () => number;
-  readonly #keys = new Map<string, KeyObject>();
+  readonly #agentKeys = new AgentKeyCache();
 
   constructor(deps: VerifierDeps) {
     this.#d = deps;
@@ -160,7 +159,7 @@ export class Verifier {
     if (claims.cnf) {
       if (!presentation) return no('pop_required', 'the credential is bound to the agent key (cnf); a presentation proof is required');
       if (claims.cnf.jkt !== agent.thumbprint) return no('pop_failed', `cnf.jkt ${claims.cnf.jkt} is not the registered key of ${agent.id}`);
-      const pop = await this.#d.pop.check({ agentId: agent.id, agentKey: this.#agentKey(agent), method: POP_METHOD_PRESENT, bound: tokenDigest(token), audience, proof: presentation });
+      const pop = await this.#d.pop.check({ agentId: agent.id, agentKey: this.#agentKeys.keyOf(agent), method: POP_METHOD_PRESENT, bound: tokenDigest(token), audience, proof: presentation });
       if (!pop.ok) return no('pop_failed', `${pop.reason}: ${pop.detail}`);
     }
     let consumed = false;
@@ -171,16 +170,6 @@ export class Verifier {
     return { valid: true, reason: 'ok', detail: '', claims, consumed };
   }
 
-  /** Agent keys never change under an id (the id is derived from the key), so they cache safely. */
-  #agentKey(agent: Agent): KeyObject {
-    let key = this.#keys.get(agent.id);
-    if (!key) {
-      key = parseAgentJwk(agent.publicKeyJwk).key;
-      if (this.#keys.size >= 10_000) this.#keys.clear();
-      this.#keys.set(agent.id, key);
-    }
-    return key;
-  }
 }
 
 function refuse(reason: VerifyReason, detail: string, claims?: CredentialClaims): VerifyResult {
