@@ -19,9 +19,11 @@ export interface SigningBenchOptions {
   batchSize: number;
   batchConcurrency: number;
   sessions: number;
+  /** The pkcs11 driver's sign-threads (C_SignInit + C_Sign in worker threads); 0 = main thread + libuv. */
+  signThreads: number;
 }
 
-export async function benchSigning(o: SigningBenchOptions = { durationMs: 4000, concurrency: 64, batchSize: 256, batchConcurrency: 8, sessions: 8 }): Promise<string[]> {
+export async function benchSigning(o: SigningBenchOptions = { durationMs: 4000, concurrency: 64, batchSize: 256, batchConcurrency: 8, sessions: 8, signThreads: 0 }): Promise<string[]> {
   const out: string[] = [];
   const log = (line: string) => {
     out.push(line);
@@ -32,7 +34,7 @@ export async function benchSigning(o: SigningBenchOptions = { durationMs: 4000, 
   const p256Uri = await softhsmKey('p256', 'bench-p256');
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
   try {
-    log(`# signing benchmark (${o.durationMs} ms per figure, ${o.concurrency} calls in flight, SoftHSM ${o.sessions} sessions)`);
+    log(`# signing benchmark (${o.durationMs} ms per figure, ${o.concurrency} calls in flight, SoftHSM ${o.sessions} sessions, sign-threads=${o.signThreads})`);
     const raw: Record<string, number> = {};
     for (const [alg, label] of [['Ed25519', 'bench-ed25519'], ['ES256', 'bench-p256']] as const) {
       raw[alg] = await rawSignRate({ modulePath: token.modulePath, tokenLabel: token.label, pin: token.pin, keyLabel: label, alg, concurrency: o.sessions, durationMs: o.durationMs });
@@ -50,7 +52,7 @@ export async function benchSigning(o: SigningBenchOptions = { durationMs: 4000, 
     const config = join(dir, 'signet.yaml');
     writeFileSync(
       config,
-      `listen: 127.0.0.1:0\ndata_dir: ${dir}\nkeys:\n  ed: "${edUri}&max-sessions=${o.sessions}"\n  p256: "${p256Uri}&max-sessions=${o.sessions}"\nlimits:\n  max_batch: ${o.batchSize}\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`,
+      `listen: 127.0.0.1:0\ndata_dir: ${dir}\nkeys:\n  ed: "${edUri}&max-sessions=${o.sessions}&sign-threads=${o.signThreads}"\n  p256: "${p256Uri}&max-sessions=${o.sessions}&sign-threads=${o.signThreads}"\nlimits:\n  max_batch: ${o.batchSize}\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`,
     );
     const signet = await startChild([join(here, '..', 'src', 'cli', 'main.js'), 'serve', '--config', config], { SIGNET_LOG_LEVEL: 'info' });
     const sc = signingClient(`127.0.0.1:${signet.port}`);

@@ -18,6 +18,8 @@ export interface Pkcs11Config {
   profile: PoolProfile;
   maxSessions: number;
   maxWaiters: number;
+  /** Worker threads running C_SignInit + C_Sign off the main thread (0: the main thread inits, libuv signs). */
+  signThreads: number;
 }
 
 const MAX_WAITERS_LIMIT = 1_000_000;
@@ -45,7 +47,7 @@ export function pkcs11Config(uri: Pkcs11KeyUri, env: NodeJS.ProcessEnv, needKey 
   const profile = PROFILES[profileName];
   if (!profile) throw new SignetError('CONFIG', `${where}: profile must be one of ${Object.keys(PROFILES).join(', ')}, not "${profileName}"`);
   const maxSessions = maxSessionsOf(uri, profile);
-  return { modulePath, token, key, pin: pinOf(uri, env), profile, maxSessions, maxWaiters: maxWaitersOf(uri) };
+  return { modulePath, token, key, pin: pinOf(uri, env), profile, maxSessions, maxWaiters: maxWaitersOf(uri), signThreads: signThreadsOf(uri) };
 }
 
 function maxWaitersOf(uri: Pkcs11KeyUri): number {
@@ -74,4 +76,12 @@ function pinOf(uri: Pkcs11KeyUri, env: NodeJS.ProcessEnv): string | undefined {
     return readSecret(source, `${uri.redacted} PIN`, env);
   }
   return uri.params.get('pin-value');
+}
+
+function signThreadsOf(uri: Pkcs11KeyUri): number {
+  const raw = uri.params.get('sign-threads');
+  if (raw === undefined) return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 16) throw new SignetError('CONFIG', `${uri.redacted}: sign-threads must be an integer from 0 to 16`);
+  return n;
 }

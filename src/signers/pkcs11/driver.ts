@@ -23,6 +23,7 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
     const p11 = uri as Pkcs11KeyUri;
     const config = pkcs11Config(p11, context.env ?? process.env);
     const lease = leasePool(config);
+    lease.module.useSignThreads(config.signThreads);
     try {
       const { key, spki, epoch } = await lease.pool.run((session, epoch) => {
         const key = findPrivateKey(lease.module.lib, session, config.key, lease.pool.token.label);

@@ -5,6 +5,7 @@ import pkcs11js from 'pkcs11js';
 import { SignetError } from '../../lib/errors.js';
 import type { SignOptions } from '../contract.js';
 import { ckrOf } from './errors.js';
+import { SignThreads } from './sign-threads.js';
 import { ResetGate, Slots } from './module-gate.js';
 
 /**
@@ -32,6 +33,8 @@ export class Pkcs11Module {
   readonly gate = new ResetGate();
   /** C_Sign / C_GenerateKeyPair calls on libuv's worker threads, at most signThreadsFor(env) at once. */
   readonly workerSlots = new Slots(signThreadsFor(process.env));
+  /** Worker threads for C_SignInit + C_Sign, when a key asked for them (`sign-threads=N`). */
+  #signThreads: SignThreads | undefined;
 
   private constructor(path: string) {
     this.path = path;
@@ -64,6 +67,15 @@ export class Pkcs11Module {
     return this.#lib;
   }
 
+  get signThreads(): SignThreads | undefined {
+    return this.#signThreads;
+  }
+
+  /** Starts `count` signing threads for this module, once; later keys share them. */
+  useSignThreads(count: number): void {
+    if (count > 0 && !this.#signThreads) this.#signThreads = new SignThreads(this.path, count);
+  }
+
   get generation(): number {
     return this.#generation;
   }
@@ -92,6 +104,8 @@ export class Pkcs11Module {
   release(): void {
     if (--this.#refs > 0) return;
     loaded.delete(this.path);
+    void this.#signThreads?.close();
+    this.#signThreads = undefined;
     try {
       this.#lib.C_Finalize();
     } catch {
