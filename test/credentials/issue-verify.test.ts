@@ -55,6 +55,16 @@ describe('verification refusals, each with its own reason', () => {
   let f: Fixture;
   let agent: TestAgent;
   let token: string;
+  /** Runs `fn` with the fixture's clock moved by `ms`, then puts the clock back. */
+  const atClockShift = async <T>(ms: number, fn: () => Promise<T>): Promise<T> => {
+    const saved = f.clock.t;
+    f.clock.t += ms;
+    try {
+      return await fn();
+    } finally {
+      f.clock.t = saved;
+    }
+  };
   const verify = (t: string, intent = read, audience = GH) => f.creds.verifier.verify({ token: t, intent, audience });
   before(async () => {
     f = await makeFixture();
@@ -73,31 +83,13 @@ describe('verification refusals, each with its own reason', () => {
     assert.equal((await verify(token, read, 'https://evil.example')).reason, 'audience_mismatch');
   });
   it('when the clock is past exp plus skew: expired', async () => {
-    const saved = f.clock.t;
-    f.clock.t += 66_000;
-    try {
-      assert.equal((await verify(token)).reason, 'expired');
-    } finally {
-      f.clock.t = saved;
-    }
+    assert.equal(await atClockShift(66_000, async () => (await verify(token)).reason), 'expired');
   });
   it('when within the skew after exp: still valid', async () => {
-    const saved = f.clock.t;
-    f.clock.t += 63_000;
-    try {
-      assert.equal((await verify(token)).reason, 'ok');
-    } finally {
-      f.clock.t = saved;
-    }
+    assert.equal(await atClockShift(63_000, async () => (await verify(token)).reason), 'ok');
   });
   it('when the clock is before nbf minus skew: not_yet_valid', async () => {
-    const saved = f.clock.t;
-    f.clock.t -= 10_000;
-    try {
-      assert.equal((await verify(token)).reason, 'not_yet_valid');
-    } finally {
-      f.clock.t = saved;
-    }
+    assert.equal(await atClockShift(-10_000, async () => (await verify(token)).reason), 'not_yet_valid');
   });
   it('when the signature is made by another key under the same kid: bad_signature', async () => {
     const [h, p] = token.split('.');
