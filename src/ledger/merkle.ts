@@ -92,7 +92,11 @@ async function readRanges(ranges: Range[], read: NodeReader): Promise<Hash[]> {
   const addresses: NodeAddress[] = [];
   const counts = ranges.map(([start, end]) => rangeNodes(start, end, addresses));
   if (addresses.length === 0) return [];
-  const hashes = await checkedRead(addresses, read);
+  return foldRanges(await checkedRead(addresses, read), counts);
+}
+
+/** Folds consecutive runs of `hashes` (run lengths in `counts`) into one hash each. */
+function foldRanges(hashes: Hash[], counts: number[]): Hash[] {
   const out: Hash[] = [];
   let at = 0;
   for (const count of counts) {
@@ -138,13 +142,7 @@ export async function inclusionProofs(indices: number[], size: number, read: Nod
   const hashes = wanted.length === 0 ? [] : await checkedRead(wanted, read);
   return plans.map(({ addresses, counts }) => {
     const mine = addresses.map((a) => hashes[unique.get(`${a.level}/${a.index}`)!]!);
-    const proof: Hash[] = [];
-    let at = 0;
-    for (const count of counts) {
-      proof.push(foldRange(mine, at, count));
-      at += count;
-    }
-    return proof;
+    return foldRanges(mine, counts);
   });
 }
 
