@@ -28,7 +28,7 @@ import {
 } from '../../src/ledger/merkle.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const vectors = resolve(repo, '../shared/testdata/rfc6962');
+const vectors = resolve(repo, 'test/fixtures/rfc6962');
 
 const b64 = (s: string | null | undefined): Uint8Array => Buffer.from(s ?? '', 'base64');
 const hex = (h: Uint8Array): string => Buffer.from(h).toString('hex');
