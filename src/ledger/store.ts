@@ -1,5 +1,5 @@
-// The ledger store contract: one writer (the sequencer) and many readers. Methods are async so a
-// networked store (PostgreSQL, a later issue) fits behind the same interface as SQLite.
+// The ledger store contract: readers, and one sequencer per process writing. A store that several
+// processes share (PostgreSQL) also sequences each batch under its own cluster-wide lock.
 import type { NodeAddress } from './merkle.js';
 
 export interface StoredEntry {
@@ -53,4 +53,26 @@ export interface LedgerStore {
   /** One past the highest stored entry index (0 when empty). */
   entryCount(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Present on a store several Signet processes write at once (PostgreSQL). Runs `build` while
+   * holding the store's cluster-wide sequencing lock, on a view of the chain as committed, and
+   * commits the batch it returns in the same transaction; the commit or rollback ends the lock. A
+   * store without it has one writer, whose sequencer state is the truth.
+   */
+  sequence?<T>(build: (view: SequencingView) => Promise<SequencedWrite<T>>): Promise<T>;
+}
+
+/** What a batch sees of a shared store inside its sequencing transaction. */
+export interface SequencingView {
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  entryCount(): Promise<number>;
+  readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]>;
+  /** The stored index of each of `keys` that is stored (absent when not). */
+  idempotencyIndexes(keys: readonly string[]): Promise<Map<string, number>>;
+}
+
+export interface SequencedWrite<T> {
+  /** Rows to commit with the lock held; none when the batch turned out to have nothing new. */
+  write?: BatchWrite;
+  value: T;
 }

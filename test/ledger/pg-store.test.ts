@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { isSignetError } from '../../src/lib/errors.js';
+import { PgLedgerStore } from '../../src/ledger/pg-store.js';
+import { testSchema, type TestSchema } from '../helpers/postgres.js';
+import { batch, storeConformance } from './store-conformance.js';
+
+storeConformance('PostgreSQL', async () => {
+  const db = await testSchema('ledger');
+  return {
+    open: () => PgLedgerStore.open({ url: db.url, schema: db.schema }),
+    reopen: () => PgLedgerStore.open({ url: db.url, schema: db.schema }),
+    cleanup: () => db.drop(),
+  };
+});
+
+describe('PostgreSQL ledger store', () => {
+  let db: TestSchema;
+  before(async () => {
+    db = await testSchema('ledger');
+  });
+  after(async () => db.drop());
+
+  it('when eight replicas open an empty schema at the same instant, the migrations run once and every open succeeds', async () => {
+    const stores = await Promise.all(Array.from({ length: 8 }, () => PgLedgerStore.open({ url: db.url, schema: db.schema, poolSize: 2 })));
+    try {
+      const { rows } = await db.query<{ component: string; version: number }>('SELECT component, version FROM signet_migrations ORDER BY version');
+      assert.deepEqual(rows, [{ component: 'ledger', version: 1 }]);
+      await stores[0]!.commitBatch(batch(0, 2));
+      assert.equal(await stores[7]!.entryCount(), 2, 'every replica reads what another committed');
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('when the schema was migrated by a newer Signet, refuses to open with CONFIG', async () => {
+    await db.query("INSERT INTO signet_migrations (component, version, name) VALUES ('ledger', 99, 'from the future')");
+    try {
+      await assert.rejects(PgLedgerStore.open({ url: db.url, schema: db.schema }), (e) => isSignetError(e, 'CONFIG') && /version 99/.test(e.message));
+    } finally {
+      await db.query("DELETE FROM signet_migrations WHERE version = 99");
+    }
+  });
+
+  it('when the server is unreachable, open fails with UNAVAILABLE and the message has no password', async () => {
+    const err = await PgLedgerStore.open({ url: 'postgres://signet:s3cret-pw@127.0.0.1:1/x', schema: 'nowhere' }).then(
+      () => assert.fail('opened'),
+      (e: unknown) => e,
+    );
+    assert.ok(isSignetError(err, 'UNAVAILABLE'), String(err));
+    assert.ok(!String((err as Error).message).includes('s3cret-pw'));
+  });
+
+  it('when a schema name is not a plain identifier, refuses with CONFIG before connecting', async () => {
+    for (const schema of ['Signet', 'a;drop', '1abc', '', 'x'.repeat(64), 'a"b']) {
+      await assert.rejects(PgLedgerStore.open({ url: db.url, schema }), (e) => isSignetError(e, 'CONFIG'), schema);
+    }
+  });
+});
