@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { unary } from '../src/client/grpc.js';
-import { ledgerClient } from '../src/client/ledger.js';
+import { SignetClient } from '../src/client/client.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import type { LedgerRecord } from '../src/ledger/contract.js';
 import '../src/signers/file/driver.js';
@@ -83,7 +83,8 @@ export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: s
   const db = join(dir, 'grpc.db');
   const env = { SIGNET_BENCH_KEY: keyUri, SIGNET_BENCH_DB: db, SIGNET_BENCH_DELAY_MS: String(o.maxDelayMs) };
   const server = await startChild(childArgs('lib/ledger-server'), env);
-  const client = ledgerClient(`127.0.0.1:${server.port}`);
+  const signet = new SignetClient({ address: `127.0.0.1:${server.port}`, retry: false, deadlineMs: 120_000 });
+  const client = signet.ledger;
   try {
     const rounds = 4;
     const segment = { concurrency: o.concurrency, durationMs: o.durationMs / rounds, warmupMs: 250 };
@@ -111,7 +112,7 @@ export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: s
     return { noop: noopRate, single, manyRate, perTenK };
   } finally {
     nc.close();
-    client.close();
+    signet.close();
     await noop.stop();
     await server.stop();
   }

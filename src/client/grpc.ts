@@ -1,4 +1,5 @@
-// A small typed gRPC client for Signet's services, with promise-returning unary calls.
+// The raw layer under the typed client: grpc-js stubs for Signet's services, loaded from the
+// .proto files at run time, and a bare unary call that rejects with the grpc.ServiceError.
 import * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, SIGNET_PROTO_FILES } from '../server/proto.js';
 import type { SigningServiceClient } from '../gen/signet/v1/SigningService.js';
@@ -9,7 +10,7 @@ export interface ClientOptions {
   channelOptions?: grpc.ChannelOptions;
 }
 
-export interface CallOptions {
+export interface RawCallOptions {
   /** Milliseconds from now. */
   timeoutMs?: number;
   metadata?: grpc.Metadata;
@@ -17,7 +18,7 @@ export interface CallOptions {
 
 let grpcObject: grpc.GrpcObject | undefined;
 
-/** A client for a service by full name ('signet.v1.SigningService'). */
+/** A stub for a service by full name ('signet.v1.SigningService'). */
 export function serviceClient<T extends grpc.Client>(serviceName: string, address: string, options: ClientOptions = {}): T {
   grpcObject ??= loadGrpcObject(SIGNET_PROTO_FILES);
   let node: unknown = grpcObject;
@@ -39,8 +40,8 @@ type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
 type UnaryMethod<Req, Res> = (req: Req, cb: Callback<Res>) => unknown;
 type FullUnaryMethod = (req: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: Callback<unknown>) => unknown;
 
-/** Calls a unary method and returns its response, or rejects with the grpc.ServiceError. */
-export function unary<Req, Res>(client: grpc.Client, method: UnaryMethod<Req, Res>, request: Req, options: CallOptions = {}): Promise<Res> {
+/** Calls a unary method once and returns its response, or rejects with the grpc.ServiceError. */
+export function unary<Req, Res>(client: grpc.Client, method: UnaryMethod<Req, Res>, request: Req, options: RawCallOptions = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
     const callOptions: grpc.CallOptions = options.timeoutMs !== undefined ? { deadline: Date.now() + options.timeoutMs } : {};
     (method as unknown as FullUnaryMethod).call(client, request, options.metadata ?? new grpc.Metadata(), callOptions, (err, res) =>

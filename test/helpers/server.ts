@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { SignetClientError } from '../../src/client/errors.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { resolveConfig, type SignetConfig } from '../../src/server/config.js';
 import { startSignet, type RunningSignet } from '../../src/server/start.js';
@@ -39,12 +40,14 @@ export async function startTestServer(raw: Record<string, unknown> = {}, env: No
   };
 }
 
-/** Reads the `signet-field` trailer of a failed call. */
+/** Reads the `signet-field` trailer of a failed call (a raw grpc-js error or the typed client's). */
 export function fieldOf(err: unknown): string | undefined {
+  if (err instanceof SignetClientError) return err.field;
   const md = (err as grpc.ServiceError).metadata;
   return md?.get('signet-field')[0]?.toString();
 }
 
 export function codeOf(err: unknown): grpc.status | undefined {
+  if (err instanceof SignetClientError) return err.status;
   return (err as grpc.ServiceError).code;
 }

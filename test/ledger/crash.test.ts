@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ledgerClient } from '../../src/client/ledger.js';
+import { SignetClient } from '../../src/client/client.js';
 import type { AppendReceiptRequest } from '../../src/gen/signet/v1/AppendReceiptRequest.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { openSigner } from '../../src/signers/registry.js';
@@ -70,7 +70,9 @@ describe('crash safety', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { child, port } = await startChild(t.db, keyPath);
       const exited = new Promise((ok) => child.once('exit', ok));
-      const client = ledgerClient(`127.0.0.1:${port}`);
+      // No client-side retries: the test itself retries, across restarts, what went unanswered.
+      const signet = new SignetClient({ address: `127.0.0.1:${port}`, retry: false });
+      const client = signet.ledger;
       const before = acked.size;
       let stop = false;
       const toRetry = retry;
@@ -103,7 +105,7 @@ describe('crash safety', () => {
       await exited;
       stop = true;
       await Promise.allSettled(workers);
-      client.close();
+      signet.close();
       assert.ok(acked.size > before, `round ${round}: some appends were acknowledged before the kill`);
     }
     assert.ok(failedCalls > 0, 'some calls were cut off by the kills');

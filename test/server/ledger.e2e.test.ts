@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { ledgerClient, type LedgerApi } from '../../src/client/ledger.js';
+import { SignetClient, type LedgerApi } from '../../src/client/client.js';
 import type { ReceiptRecord } from '../../src/gen/signet/v1/ReceiptRecord.js';
 import type { Receipt__Output } from '../../src/gen/signet/v1/Receipt.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -43,7 +43,15 @@ const bundleOf = (r: Receipt__Output) => ({
   treeSize: r.tree_size,
 });
 
-async function serve(ledger: Ledger): Promise<{ server: RunningGrpcServer; client: LedgerApi }> {
+type LedgerClient = LedgerApi & { close(): void };
+
+/** The typed client's ledger API, without retries: these tests look at each single answer. */
+function ledgerClient(address: string): LedgerClient {
+  const client = new SignetClient({ address, retry: false });
+  return Object.assign(client.ledger, { close: () => client.close() });
+}
+
+async function serve(ledger: Ledger): Promise<{ server: RunningGrpcServer; client: LedgerClient }> {
   const server = await startGrpcServer('127.0.0.1:0', { modules: [ledgerService(ledger)], logger: silentLogger, limits: LIMITS });
   return { server, client: ledgerClient(`127.0.0.1:${server.port}`) };
 }
@@ -62,7 +70,7 @@ describe('LedgerService over gRPC with a SoftHSM ledger key', () => {
   let pem: string;
   let ledger: Ledger;
   let server: RunningGrpcServer;
-  let client: LedgerApi;
+  let client: LedgerClient;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'signet-ledger-e2e-'));

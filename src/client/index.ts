@@ -1,0 +1,7 @@
+// The package entry point (`import { SignetClient } from 'signet'`): the typed client, its
+// errors, and the offline verifiers that check Signet's word without trusting Signet.
+export { SignetClient, type SignetClientOptions, type SigningApi, type LedgerApi, type CredentialApi, type CallOptions, type RetryOptions } from './client.js';
+export { isLoopback, type TlsOptions, type PemSource, type ChannelConfig } from './channel.js';
+export { SignetClientError, isSignetClientError, type SignetClientErrorCode } from './errors.js';
+export { AgentKey, type AgentPublicJwk, type SignedProof } from './agent.js';
+export type * from './wire.js';
