@@ -1,5 +1,6 @@
 // Agents: registration under the did:key of their Ed25519 key, lookup, paging and revocation
 // (of one agent or a whole group), each written to the ledger.
+import { decodeBase64url } from '../lib/base64url.js';
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import { parseAgentJwk } from './agent-key.js';
@@ -68,8 +69,8 @@ export class AgentRegistry {
     const pageSize = Math.min(Math.max(query.pageSize || 100, 1), 1000);
     let after: string | undefined;
     if (query.pageToken) {
-      after = Buffer.from(query.pageToken, 'base64url').toString('utf8');
-      if (!after.startsWith('did:key:')) throw invalidArgument('page_token', 'is not a token this server gave out');
+      after = decodeBase64url(query.pageToken)?.toString('utf8');
+      if (after === undefined || !after.startsWith('did:key:')) throw invalidArgument('page_token', 'is not a token this server gave out');
     }
     const agents = await this.#store.list({ pageSize: pageSize + 1, after, group: query.group || undefined, owner: query.owner || undefined });
     const more = agents.length > pageSize;

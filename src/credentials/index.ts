@@ -98,7 +98,7 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
 export { CredentialAuthority, type AuthorizeQuestion } from './authority.js';
 export type { Agent } from './agent-store.js';
 export type { Intent } from './intent.js';
-export { intentFingerprint } from './intent.js';
+export { CONSTRAINTS_JSON_BOUNDS, intentFingerprint } from './intent.js';
 export type { IssueInput, IssuedCredential } from './issuer.js';
 export type { VerifyInput, VerifyResult, VerifyReason, CredentialClaims } from './verifier.js';
 export type { PassportClaims, PassportVerdict } from './passport.js';

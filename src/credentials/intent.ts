@@ -13,6 +13,8 @@ export interface Intent {
 
 const MAX_FIELD = 1024;
 const MAX_CONSTRAINTS_BYTES = 4096;
+/** constraints_json text: bounded before parsing (its canonical form is bounded after). */
+export const CONSTRAINTS_JSON_BOUNDS = { maxBytes: 4 * MAX_CONSTRAINTS_BYTES, maxDepth: 32 };
 
 /** Checks an intent from a caller and returns it in normal form (no empty constraints). */
 export function parseIntent(value: unknown, field = 'intent'): Intent {

@@ -1,7 +1,9 @@
 // Compact JWS (RFC 7515): signed through the custody contract, verified with node:crypto.
 // ES256 signatures are P1363 r||s from every driver, which is exactly JWS's encoding.
 import { verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { SignetError } from '../lib/errors.js';
+import { decodeBase64url } from '../lib/base64url.js';
+import { SignetError, isSignetError } from '../lib/errors.js';
+import { parseStrictJson } from '../lib/strict-json.js';
 import { MAX_ED25519_MESSAGE_BYTES, type KeyAlgorithm, type SignOptions, type Signer } from '../signers/contract.js';
 
 export type JwsAlgorithm = 'EdDSA' | 'ES256';
@@ -41,15 +43,26 @@ export async function signJws(signer: Signer, typ: string, payload: object, opti
   return `${signingInput}.${Buffer.from(result.signature).toString('base64url')}`;
 }
 
-/** Splits and decodes a compact JWS without checking it. Returns undefined when malformed. */
+/** Header and claims: a token is at most 16 KiB, and `act` chains nest at most 8 deep. */
+const SEGMENT_JSON_BOUNDS = { maxBytes: 16384, maxDepth: 16 };
+
+/**
+ * Splits and decodes a compact JWS without checking its signature. Returns undefined when
+ * malformed: every segment must be canonical base64url (one spelling per token: no padding, no
+ * '+' or '/', no set unused bits) and header and claims strict JSON (no duplicate members).
+ */
 export function decodeJws(token: string): DecodedJws | undefined {
   if (typeof token !== 'string' || token.length > 16384) return undefined;
   const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return undefined;
+  if (parts.length !== 3) return undefined;
+  const bytes = parts.map(decodeBase64url);
+  if (bytes.some((b) => b === undefined)) return undefined;
+  const [headerBytes, payloadBytes, signature] = bytes as [Buffer, Buffer, Buffer];
   try {
-    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    if (typeof header !== 'object' || header === null || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+    const header = parseStrictJson(utf8(headerBytes), 'header', SEGMENT_JSON_BOUNDS) as Record<string, unknown>;
+    const payload = parseStrictJson(utf8(payloadBytes), 'payload', SEGMENT_JSON_BOUNDS);
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) return undefined;
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
     if (typeof header.alg !== 'string' || typeof header.kid !== 'string') return undefined;
     // A header that asks for behaviour Signet never uses (crit, embedded keys) is refused.
     if ('crit' in header || 'jwk' in header || 'jku' in header || 'x5u' in header) return undefined;
@@ -57,10 +70,22 @@ export function decodeJws(token: string): DecodedJws | undefined {
       header: header as unknown as JwsHeader,
       payload: payload as Record<string, unknown>,
       signingInput: Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'),
-      signature: Buffer.from(parts[2]!, 'base64url'),
+      signature,
     };
+  } catch (err) {
+    if (isSignetError(err, 'INVALID_ARGUMENT')) return undefined;
+    throw err;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Invalid UTF-8 would decode to U+FFFD: another spelling of the same claims. */
+function utf8(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
   } catch {
-    return undefined;
+    throw new SignetError('INVALID_ARGUMENT', 'JWS segment is not UTF-8', { field: 'token' });
   }
 }
 

@@ -1,8 +1,9 @@
 // Reads and validates the YAML policy file: every fault is a CONFIG error naming file:line and
 // the path in the document (rules[2].max_ttl …), so an operator can fix it from the message.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { canonicalize } from '../lib/jcs.js';
 import { SignetError } from '../lib/errors.js';
 import type { AgentSelector, Policy, PolicyRule } from './policy.js';
@@ -26,6 +27,7 @@ export function emptyPolicy(source = '(no policy file)'): Policy {
 }
 
 export function parsePolicy(text: string, source: string, limits: PolicyLimits): Policy {
+  checkYamlBounds(text, source);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -174,8 +176,12 @@ class Validator {
 export function readPolicy(path: string, limits: PolicyLimits): Policy {
   let text: string;
   try {
+    // Bounded before read: a policy path pointing at a huge file is refused, not loaded.
+    const size = statSync(path).size;
+    if (size > FILE_YAML_BOUNDS.maxBytes) throw new SignetError('CONFIG', `policy: ${path} is ${size} bytes; at most ${FILE_YAML_BOUNDS.maxBytes}`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof SignetError) throw err;
     throw new SignetError('CONFIG', `policy: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
   return parsePolicy(text, path, limits);

@@ -1,6 +1,7 @@
 // Proof of possession, for Issue and for presenting a `cnf`-bound credential: the agent signs a
 // canonical request string with its Ed25519 key; Signet checks signature, time window, new nonce.
 import { createHash, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { decodeBase64url } from '../lib/base64url.js';
 import type { NonceStore } from './nonce-store.js';
 
 export type PopMode = 'strict' | 'permissive';
@@ -67,11 +68,12 @@ export class PopVerifier {
     if (!p) return fail('pop_missing', 'the policy requires a signed request (proof of possession)');
     if (!Number.isSafeInteger(p.timestamp) || p.timestamp <= 0) return fail('pop_malformed', 'timestamp must be whole seconds since epoch');
     if (typeof p.nonce !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(p.nonce)) return fail('pop_malformed', 'nonce must be 16–128 base64url characters');
-    if (typeof p.signature !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(p.signature)) return fail('pop_malformed', 'signature must be 64 bytes, base64url');
+    const signature = typeof p.signature === 'string' && p.signature.length === 86 ? decodeBase64url(p.signature) : undefined;
+    if (!signature) return fail('pop_malformed', 'signature must be 64 bytes, canonical base64url (86 characters, unused bits zero)');
     const message = Buffer.from(popSigningString(c.method, c.bound, c.audience, p.timestamp, p.nonce), 'utf8');
     let good = false;
     try {
-      good = nodeVerify(null, message, c.agentKey, Buffer.from(p.signature, 'base64url'));
+      good = nodeVerify(null, message, c.agentKey, signature);
     } catch {
       good = false;
     }

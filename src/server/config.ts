@@ -1,8 +1,9 @@
 // Signet's configuration: a YAML/JSON file, environment overrides, embedded defaults, and
 // validation that turns every mistake into one line saying what to fix.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { SignetError } from '../lib/errors.js';
 
 export interface AuthorizationRule {
@@ -83,10 +84,14 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
   if (file) {
     let text: string;
     try {
+      const size = statSync(file).size;
+      if (size > FILE_YAML_BOUNDS.maxBytes) throw new SignetError('CONFIG', `config: ${file} is ${size} bytes; at most ${FILE_YAML_BOUNDS.maxBytes}`);
       text = readFileSync(file, 'utf8');
     } catch (err) {
+      if (err instanceof SignetError) throw err;
       throw new SignetError('CONFIG', `config: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    checkYamlBounds(text, `config: ${file}`);
     try {
       raw = parseYaml(text) ?? {};
     } catch (err) {

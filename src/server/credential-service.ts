@@ -1,7 +1,8 @@
 // gRPC handlers of signet.v1.CredentialService: translate the wire to the credentials domain
 // and back. Validation and decisions live in src/credentials; handlers only reshape.
 import { invalidArgument } from '../lib/errors.js';
-import type { Agent, CredentialAuthority } from '../credentials/index.js';
+import { parseStrictJson } from '../lib/strict-json.js';
+import { CONSTRAINTS_JSON_BOUNDS, type Agent, type CredentialAuthority } from '../credentials/index.js';
 import type { Agent as WireAgent } from '../gen/signet/v1/Agent.js';
 import type { AuthorizeRequest__Output } from '../gen/signet/v1/AuthorizeRequest.js';
 import type { AuthorizeResponse } from '../gen/signet/v1/AuthorizeResponse.js';
@@ -137,14 +138,7 @@ export function credentialService({ credentials: c }: CredentialServiceDeps): Se
 }
 
 function fromWireIntent(i: Intent__Output, field: string): unknown {
-  let constraints: unknown;
-  if (i.constraints_json) {
-    try {
-      constraints = JSON.parse(i.constraints_json);
-    } catch {
-      throw invalidArgument(`${field}.constraints_json`, 'is not JSON');
-    }
-  }
+  const constraints = i.constraints_json ? parseStrictJson(i.constraints_json, `${field}.constraints_json`, CONSTRAINTS_JSON_BOUNDS) : undefined;
   return { action: i.action, resource: i.resource, ...(constraints === undefined ? {} : { constraints }) };
 }
 

@@ -1,6 +1,7 @@
 // gRPC handlers of signet.v1.LedgerService: translate the wire to the Ledger facade and back.
 // Validation of records, indices and sizes lives in the ledger; handlers only reshape.
 import { invalidArgument } from '../lib/errors.js';
+import { parseStrictJson } from '../lib/strict-json.js';
 import { ENTRY_TYPES, INTERNAL_IDEMPOTENCY_PREFIX, type LedgerRecord, type ReceiptBundle } from '../ledger/contract.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { AppendItem } from '../ledger/sequencer.js';
@@ -103,6 +104,9 @@ function item(request: AppendReceiptRequest__Output, field: string, keyField: st
   return { record: recordOf(request.receipt, field), idempotencyKey: request.idempotency_key || undefined, field, keyField };
 }
 
+/** metadata is at most 4 KiB as canonical JSON; the text may carry whitespace around it. */
+const METADATA_JSON_BOUNDS = { maxBytes: 16 * 1024, maxDepth: 32 };
+
 /** Only receipts are appended over the API; the other entry types are written by Signet itself. */
 function recordOf(r: ReceiptRecord__Output, field: string): LedgerRecord {
   const type = r.type || 'receipt';
@@ -120,13 +124,8 @@ function recordOf(r: ReceiptRecord__Output, field: string): LedgerRecord {
     outcome: r.outcome,
   };
   if (r.jti) record.jti = r.jti;
-  if (r.metadata_json) {
-    try {
-      record.metadata = JSON.parse(r.metadata_json);
-    } catch {
-      throw invalidArgument(`${field}.metadata_json`, 'is not valid JSON');
-    }
-  }
+  // Bounded and I-JSON before parsing; the record checks then bound its canonical size.
+  if (r.metadata_json) record.metadata = parseStrictJson(r.metadata_json, `${field}.metadata_json`, METADATA_JSON_BOUNDS);
   return record;
 }
 
