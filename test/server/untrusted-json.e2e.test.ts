@@ -5,8 +5,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { serviceClient, unary } from '../../src/client/grpc.js';
-import { ledgerClient, type LedgerApi } from '../../src/client/ledger.js';
 import type { CredentialServiceClient } from '../../src/gen/signet/v1/CredentialService.js';
+import type { LedgerServiceClient } from '../../src/gen/signet/v1/LedgerService.js';
+import type { Receipt__Output } from '../../src/gen/signet/v1/Receipt.js';
 import type { ReceiptRecord } from '../../src/gen/signet/v1/ReceiptRecord.js';
 import { codeOf, fieldOf, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -29,40 +30,41 @@ const refused = (field: string) => (e: unknown) => {
 
 describe('JSON fields over gRPC', () => {
   let server: TestServer;
-  let ledger: LedgerApi;
+  let ledger: LedgerServiceClient;
+  const append = (metadata_json: string, timeoutMs?: number) => unary<unknown, Receipt__Output>(ledger, ledger.AppendReceipt as never, { receipt: receipt(metadata_json) }, { timeoutMs });
   let creds: CredentialServiceClient;
   let agentId: string;
   before(async () => {
     server = await startTestServer({});
-    ledger = ledgerClient(server.address);
+    ledger = serviceClient<LedgerServiceClient>('signet.v1.LedgerService', server.address);
     creds = serviceClient<CredentialServiceClient>('signet.v1.CredentialService', server.address);
     const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
     const agent = await unary(creds, creds.RegisterAgent, { name: 'a', owner: 'o', public_key_jwk: JSON.stringify(jwk) });
     agentId = (agent as { id: string }).id;
   });
   after(async () => {
-    ledger?.close();
+    (ledger as unknown as grpc.Client)?.close();
     (creds as unknown as grpc.Client)?.close();
     await server?.stop();
   });
 
   it('when metadata_json repeats a member at any depth: INVALID_ARGUMENT on receipt.metadata_json, nothing appended', async () => {
-    const first = await ledger.appendReceipt({ receipt: receipt('{"a":1}') });
+    const first = await append('{"a":1}');
     for (const text of ['{"a":1,"a":2}', '{"x":[{"k":1,"\\u006b":2}]}']) {
-      await assert.rejects(ledger.appendReceipt({ receipt: receipt(text) }), refused('receipt.metadata_json'));
+      await assert.rejects(append(text), refused('receipt.metadata_json'));
     }
-    const next = await ledger.appendReceipt({ receipt: receipt('{"a":2}') });
+    const next = await append('{"a":2}');
     assert.equal(Number(next.index), Number(first.index) + 1, 'the refused receipts wrote no entry');
   });
 
   it('when metadata_json is a 3.8 MB nested array: INVALID_ARGUMENT on the size, and the server keeps answering', async () => {
     const nested = '['.repeat(1_900_000) + ']'.repeat(1_900_000);
-    await assert.rejects(ledger.appendReceipt({ receipt: receipt(nested) }, { timeoutMs: 60_000 }), (e) => {
+    await assert.rejects(append(nested, 60_000), (e) => {
       refused('receipt.metadata_json')(e);
       assert.match((e as Error).message, /larger than \d+ bytes/);
       return true;
     });
-    assert.ok(await ledger.appendReceipt({ receipt: receipt('{}') }));
+    assert.ok(await append('{}'));
   });
 
   it('when constraints_json repeats a member: INVALID_ARGUMENT on intent.constraints_json (Authorize and Issue)', async () => {
