@@ -1,20 +1,18 @@
 // Builds the credentials domain from configuration: stores, policy, key ring, issuer, verifier,
 // passports. The server's start-up calls createCredentials and hands the result to the service.
 import { silentLogger, type Logger } from '../lib/logger.js';
+import type { PgOptions } from '../lib/pg.js';
 import type { LedgerAppender } from '../ledger/contract.js';
 import type { PublicKeyInfo, Signer } from '../signers/contract.js';
 import { AgentRegistry } from './agents.js';
-import { SqliteAgentStore } from './agent-store.js';
 import { CredentialAuthority } from './authority.js';
-import { SqliteCredentialStore } from './credential-store.js';
 import { Issuer } from './issuer.js';
 import { KeyRing } from './key-ring.js';
-import { SqliteRingKeyStore } from './ring-store.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { MAX_PASSPORT_TTL_SECONDS, Passports } from './passport.js';
 import { PolicySource } from './policy-source.js';
 import { PopVerifier, type PopMode } from './pop.js';
-import { openCredentialsDb } from './sqlite.js';
+import { openPgState, openSqliteState } from './state-stores.js';
 import { Verifier } from './verifier.js';
 
 export interface CredentialsOptions {
@@ -23,8 +21,10 @@ export interface CredentialsOptions {
   ledger: LedgerAppender;
   /** The `iss` of every credential (credentials.issuer). */
   issuer: string;
-  /** SQLite path, or ':memory:' (credentials.db). */
+  /** SQLite path, or ':memory:' (credentials.db); not used when `postgres` is given. */
   db: string;
+  /** Keep the credential state on PostgreSQL, shared by every replica (credentials.store: postgres). */
+  postgres?: PgOptions;
   /** Policy file path (credentials.policy); absent → default deny for everything. */
   policy?: string;
   /** Policy text instead of a file (tests, embedding). */
@@ -54,20 +54,20 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
   const limits = { maxTtlSeconds, defaultTtlSeconds };
   const policy = o.policyText !== undefined ? PolicySource.fromText(o.policyText, limits) : PolicySource.load(o.policy, limits);
 
-  const db = openCredentialsDb(o.db);
-  const agentStore = new SqliteAgentStore(db);
-  const credentials = new SqliteCredentialStore(db);
+  const state = o.postgres ? await openPgState(o.postgres, now) : openSqliteState(o.db);
+  const agentStore = state.agents;
+  const credentials = state.credentials;
   // A rotated-out key verifies for as long as anything it signed can live.
   let ring: KeyRing;
   try {
-    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now, store: new SqliteRingKeyStore(db) });
+    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now, store: state.ring });
+    for (const r of o.retiredKeys ?? []) await ring.addRetired(r.key, r.retiredAt);
   } catch (err) {
-    db.close();
+    await state.close();
     throw err;
   }
-  for (const r of o.retiredKeys ?? []) ring.addRetired(r.key, r.retiredAt);
   const popMode = o.popMode ?? 'strict';
-  const pop = new PopVerifier(o.nonces ?? new MemoryNonceStore({ now }), { windowSeconds: o.popWindowSeconds ?? 30, now });
+  const pop = new PopVerifier(o.nonces ?? state.nonces ?? new MemoryNonceStore({ now }), { windowSeconds: o.popWindowSeconds ?? 30, now });
 
   if (o.policy && (o.reloadOnSighup ?? true)) {
     policy.watchSighup((err, p) => {
@@ -90,7 +90,7 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
     async close() {
       clearInterval(prune);
       policy.close();
-      db.close();
+      await state.close();
     },
   });
 }

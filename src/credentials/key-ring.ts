@@ -46,7 +46,7 @@ export class KeyRing {
    */
   static async open(signer: Signer, options: KeyRingOptions): Promise<KeyRing> {
     const ring = new KeyRing(signer, toRingKey(await signer.publicKey()), options);
-    ring.#remember();
+    await ring.#remember();
     return ring;
   }
 
@@ -63,11 +63,11 @@ export class KeyRing {
   }
 
   /** Adds a key that was rotated out before this process started (from configuration). */
-  addRetired(info: PublicKeyInfo, retiredAt: number): void {
+  async addRetired(info: PublicKeyInfo, retiredAt: number): Promise<void> {
     if (info.keyId === this.#current.kid) return;
     const key = { ...toRingKey(info), retiredAt };
     this.#retired.set(info.keyId, key);
-    this.#store?.addRetired(stored(key), retiredAt);
+    await this.#store?.addRetired(stored(key), retiredAt);
   }
 
   /** A key that may verify now: the current one or a rotated-out one still within retention. */
@@ -98,15 +98,15 @@ export class KeyRing {
     this.#retired.set(this.#current.kid, { ...this.#current, retiredAt: this.#now() });
     this.#retired.delete(next.kid);
     this.#current = next;
-    this.#remember();
+    await this.#remember();
   }
 
   /** Records the current key as issuing (retiring the one recorded before) and loads the retired. */
-  #remember(): void {
+  async #remember(): Promise<void> {
     if (!this.#store) return;
     const now = this.#now();
-    this.#store.prune(now - this.#retainMs);
-    for (const k of this.#store.makeCurrent(stored(this.#current), now)) {
+    await this.#store.prune(now - this.#retainMs);
+    for (const k of await this.#store.makeCurrent(stored(this.#current), now)) {
       if (k.kid === this.#current.kid || k.retiredAt === undefined) continue;
       if (this.#retired.has(k.kid)) continue;
       this.#retired.set(k.kid, { kid: k.kid, algorithm: k.algorithm, alg: jwsAlgorithm(k.algorithm), jwk: k.jwk, key: createPublicKey({ key: { ...k.jwk }, format: 'jwk' }), retiredAt: k.retiredAt });

@@ -18,14 +18,14 @@ export interface RingKeyStore {
    * Records `key` as the issuing key. Any other key recorded as issuing is retired at `at` (a
    * rotation that happened while Signet was down, or now). Returns every retired key.
    */
-  makeCurrent(key: StoredRingKey, at: number): StoredRingKey[];
+  makeCurrent(key: StoredRingKey, at: number): Promise<StoredRingKey[]>;
   /** Records a key rotated out at `at`, unless it is known already. */
-  addRetired(key: StoredRingKey, at: number): void;
+  addRetired(key: StoredRingKey, at: number): Promise<void>;
   /** Forgets keys retired before `before` (ms since epoch). */
-  prune(before: number): void;
+  prune(before: number): Promise<void>;
 }
 
-interface Row {
+export interface RingKeyRow {
   kid: string;
   algorithm: string;
   jwk: string;
@@ -41,7 +41,7 @@ export class SqliteRingKeyStore implements RingKeyStore {
       kid TEXT PRIMARY KEY, algorithm TEXT NOT NULL, jwk TEXT NOT NULL, retired_at INTEGER);`);
   }
 
-  makeCurrent(key: StoredRingKey, at: number): StoredRingKey[] {
+  async makeCurrent(key: StoredRingKey, at: number): Promise<StoredRingKey[]> {
     const run = this.#db.transaction(() => {
       this.#db.prepare('UPDATE ring_keys SET retired_at = ? WHERE retired_at IS NULL AND kid <> ?').run(at, key.kid);
       this.#db
@@ -50,22 +50,22 @@ export class SqliteRingKeyStore implements RingKeyStore {
            ON CONFLICT (kid) DO UPDATE SET retired_at = NULL`,
         )
         .run(key.kid, key.algorithm, JSON.stringify(key.jwk));
-      return this.#db.prepare<[], Row>('SELECT * FROM ring_keys WHERE retired_at IS NOT NULL').all();
+      return this.#db.prepare<[], RingKeyRow>('SELECT * FROM ring_keys WHERE retired_at IS NOT NULL').all();
     });
-    return run().map(fromRow).filter((k): k is StoredRingKey => k !== undefined);
+    return run().map(ringKeyFromRow).filter((k): k is StoredRingKey => k !== undefined);
   }
 
-  addRetired(key: StoredRingKey, at: number): void {
+  async addRetired(key: StoredRingKey, at: number): Promise<void> {
     this.#db.prepare('INSERT OR IGNORE INTO ring_keys (kid, algorithm, jwk, retired_at) VALUES (?, ?, ?, ?)').run(key.kid, key.algorithm, JSON.stringify(key.jwk), at);
   }
 
-  prune(before: number): void {
+  async prune(before: number): Promise<void> {
     this.#db.prepare('DELETE FROM ring_keys WHERE retired_at IS NOT NULL AND retired_at < ?').run(before);
   }
 }
 
 /** A row whose JWK does not hash to its kid, or does not parse, is skipped: never trusted. */
-function fromRow(row: Row): StoredRingKey | undefined {
+export function ringKeyFromRow(row: RingKeyRow): StoredRingKey | undefined {
   try {
     const jwk = JSON.parse(row.jwk) as PublicJwk;
     if (jwkThumbprint(jwk) !== row.kid) return undefined;
