@@ -5,10 +5,11 @@ import { resolve, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { SignetError } from '../lib/errors.js';
+import { parseIdentityPattern, type IdentityPattern } from './caller.js';
 
 export interface AuthorizationRule {
-  /** Caller identity: the client certificate's subject CN, a SAN URI/DNS, or '*' for any caller. */
-  identity: string;
+  /** Typed caller identity (`uri:…`, `dns:…`, `cn:…`, globs allowed) or any authenticated caller (`*`). */
+  identity: IdentityPattern;
   /** Full method names or globs: 'signet.v1.SigningService/Sign', 'signet.v1.LedgerService/*', '*'. */
   rpcs: string[];
   /** Key names the caller may use ('*' for all). */
@@ -33,7 +34,16 @@ export interface SignetConfig {
   dataDir: string;
   /** Key name → key URI. */
   keys: Record<string, string>;
-  tls: { cert: string; key: string; clientCa: string | undefined; requireClientCert: boolean } | undefined;
+  tls:
+    | {
+        cert: string;
+        key: string;
+        clientCa: string | undefined;
+        requireClientCert: boolean;
+        /** The subject CN is a `cn:` identity (only for certificates without URI/DNS SANs). Default false. */
+        cnIdentity: boolean;
+      }
+    | undefined;
   /** When present, every call must match a rule (default deny). Absent: every caller may call every RPC. */
   authorization: AuthorizationRule[] | undefined;
   limits: { maxMessageBytes: number; maxBatch: number; maxInFlight: number };
@@ -129,16 +139,23 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const certPath = env.SIGNET_TLS_CERT ?? tlsSection?.string('cert');
   const keyPath = env.SIGNET_TLS_KEY ?? tlsSection?.string('key');
   const clientCa = env.SIGNET_TLS_CLIENT_CA ?? tlsSection?.string('client_ca');
-  tlsSection?.onlyKeys(new Set(['cert', 'key', 'client_ca', 'require_client_cert']));
+  tlsSection?.onlyKeys(new Set(['cert', 'key', 'client_ca', 'require_client_cert', 'cn_identity']));
   if ((certPath === undefined) !== (keyPath === undefined)) throw configError('tls', 'give both cert and key');
   if (clientCa && !certPath) throw configError('tls.client_ca', 'mutual TLS needs tls.cert and tls.key too');
   const tls = certPath
-    ? { cert: certPath, key: keyPath!, clientCa, requireClientCert: tlsSection?.boolean('require_client_cert') ?? clientCa !== undefined }
+    ? {
+        cert: certPath,
+        key: keyPath!,
+        clientCa,
+        requireClientCert: tlsSection?.boolean('require_client_cert') ?? clientCa !== undefined,
+        cnIdentity: tlsSection?.boolean('cn_identity') ?? false,
+      }
     : undefined;
+  if (!tls && tlsSection?.has('cn_identity')) throw configError('tls.cn_identity', 'needs tls.cert and tls.key (identities come from client certificates)');
   // Without our own CA, "required" client certificates would be checked against the public roots.
   if (tls?.requireClientCert && !clientCa) throw configError('tls.require_client_cert', 'needs tls.client_ca, the CA that issues client certificates');
 
-  const authorization = r.has('authorization') ? parseAuthorization(r.get('authorization'), keys) : undefined;
+  const authorization = r.has('authorization') ? parseAuthorization(r.get('authorization'), keys, tls?.cnIdentity ?? false) : undefined;
   if (authorization && !tls?.requireClientCert) {
     throw configError('authorization', 'needs mutual TLS (tls.cert, tls.key, tls.client_ca): identities come from client certificates');
   }
@@ -229,18 +246,26 @@ export function parseHostPort(value: string, field: string): { host: string; por
   return { host: m[1]!, port };
 }
 
-function parseAuthorization(value: unknown, keys: Record<string, string>): AuthorizationRule[] {
+function parseAuthorization(value: unknown, keys: Record<string, string>, cnIdentity: boolean): AuthorizationRule[] {
   if (!Array.isArray(value)) throw configError('authorization', 'is a list of {identity, rpcs, keys} rules');
   return value.map((item, i) => {
     const r = new Reader(item, `authorization[${i}]`);
     r.onlyKeys(new Set(['identity', 'rpcs', 'keys']));
-    const rule = { identity: r.requiredString('identity'), rpcs: r.stringList('rpcs') ?? ['*'], keys: r.stringList('keys') ?? ['*'] };
+    const identity = parseIdentityPattern(r.requiredString('identity'), `authorization[${i}].identity`, { cnIdentity });
+    const rule = { identity, rpcs: r.stringList('rpcs') ?? ['*'], keys: r.stringList('keys') ?? ['*'] };
+    for (const p of rule.rpcs) {
+      if (p !== '*' && !RPC_PATTERN.test(p)) {
+        throw configError(`authorization[${i}].rpcs`, `"${p}" is not an RPC: write package.Service/Method (globs allowed, e.g. signet.v1.LedgerService/*) or *`);
+      }
+    }
     for (const k of rule.keys) {
       if (k !== '*' && !(k in keys)) throw configError(`authorization[${i}].keys`, `names key "${k}", which is not in keys`);
     }
     return rule;
   });
 }
+
+const RPC_PATTERN = /^[A-Za-z0-9_.*?]+\/[A-Za-z0-9_*?]+$/;
 
 function configError(field: string, message: string): SignetError {
   return new SignetError('CONFIG', `config: ${field} ${message}`, { field });

@@ -7,6 +7,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { SignetError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { SignetConfig } from './config.js';
+import { callerFromCertificate, type Caller } from './caller.js';
 import { toGrpcError } from './errors.js';
 import { accessLog, authorization, compose, deadlineCheck, inFlightLimit, type Interceptor } from './interceptors.js';
 import type { ServerMetrics } from './metrics.js';
@@ -56,7 +57,7 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
       if (method.requestStream || method.responseStream) throw new Error(`${module.serviceName}/${name}: only unary RPCs are supported`);
       const wrapped = compose(handler, { path: `${module.serviceName}/${name}` }, interceptors);
       implementation[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const context = callContext(call, options.tls !== undefined);
+        const context = callContext(call, options.tls);
         wrapped(call.request, context).then(
           (response) => {
             context.done();
@@ -113,7 +114,7 @@ function lookup(root: grpc.GrpcObject, fullName: string): grpc.ServiceClientCons
   return node as grpc.ServiceClientConstructor;
 }
 
-function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: boolean): CallContext & { done(): void } {
+function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: SignetConfig['tls']): CallContext & { done(): void } {
   const controller = new AbortController();
   const raw = call.getDeadline();
   const deadlineMs = raw instanceof Date ? raw.getTime() : raw;
@@ -124,10 +125,13 @@ function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: boolean)
   }
   const onCancel = () => controller.abort(new SignetError('DEADLINE_EXCEEDED', 'the caller cancelled the call'));
   call.once('cancelled', onCancel);
+  const { caller, identities } = callerOf(call, tls);
   return {
     deadline,
     signal: controller.signal,
-    identity: tls ? peerIdentity(call) : 'anonymous',
+    caller,
+    identities,
+    identity: caller,
     peer: call.getPeer(),
     metadata: call.metadata,
     done() {
@@ -137,17 +141,10 @@ function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: boolean)
   };
 }
 
-/** The client certificate's identity: its first URI SAN (SPIFFE), else DNS SAN, else subject CN. */
-function peerIdentity(call: grpc.ServerUnaryCall<unknown, unknown>): string {
-  const cert = call.getAuthContext()?.sslPeerCertificate;
-  if (!cert || !cert.subject) return 'anonymous';
-  const sans = (cert.subjectaltname ?? '').split(', ').filter(Boolean);
-  const uri = sans.find((s) => s.startsWith('URI:'));
-  if (uri) return uri.slice(4);
-  const dns = sans.find((s) => s.startsWith('DNS:'));
-  if (dns) return dns.slice(4);
-  const cn = (cert.subject as unknown as Record<string, string | string[]>).CN;
-  return Array.isArray(cn) ? cn[0]! : (cn ?? 'anonymous');
+/** grpc-js gives the peer certificate only when the TLS layer verified it against tls.client_ca. */
+export function callerOf(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, tls: SignetConfig['tls']): Caller {
+  const der = tls ? call.getAuthContext()?.sslPeerCertificate?.raw : undefined;
+  return callerFromCertificate(der, { cnIdentity: tls?.cnIdentity ?? false });
 }
 
 function serverCredentials(tls: SignetConfig['tls']): grpc.ServerCredentials {

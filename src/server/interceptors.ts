@@ -1,7 +1,9 @@
 // Interceptors around every unary handler: deadline, in-flight limit, authorization, logging and
 // metrics, with errors mapped to gRPC status in one place (errors.ts).
+import { globMatch } from '../credentials/glob.js';
 import { SignetError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { callerMatches } from './caller.js';
 import type { AuthorizationRule } from './config.js';
 import type { ServerMetrics } from './metrics.js';
 import type { CallContext, UnaryHandler } from './service.js';
@@ -52,9 +54,9 @@ export function deadlineCheck(): Interceptor {
 export function authorization(rules: AuthorizationRule[] | undefined): Interceptor {
   return (next, method) => async (request, context) => {
     if (rules) {
-      const matching = rules.filter((r) => identityMatches(r.identity, context.identity) && r.rpcs.some((p) => globMatch(p, method.path)));
+      const matching = matchingRules(rules, context, method.path);
       if (matching.length === 0) {
-        throw new SignetError('PERMISSION_DENIED', `caller "${context.identity}" may not call ${method.path}`);
+        throw new SignetError('PERMISSION_DENIED', `caller "${context.caller}" may not call ${method.path}`);
       }
       context.keyAllowed = (key: string) => matching.some((r) => r.keys.some((k) => k === '*' || k === key));
     }
@@ -81,9 +83,9 @@ export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor 
         // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).
         const detail = failure instanceof SignetError ? { error: failure.message, cause: causeOf(failure) } : {};
         const level = code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
-        logger[level]({ method: method.path, code, ...detail, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request failed');
+        logger[level]({ method: method.path, code, ...detail, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request failed');
       } else if (logger.isLevelEnabled('debug')) {
-        logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.identity }, 'request');
+        logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request');
       }
     }
   };
@@ -96,16 +98,14 @@ function causeOf(err: Error): string | undefined {
   return text.slice(0, 300);
 }
 
-function identityMatches(pattern: string, identity: string): boolean {
-  return pattern === '*' || globMatch(pattern, identity);
+/** The rules that let this caller call `path`: its identity matches and one of its rpcs does. */
+export function matchingRules(rules: AuthorizationRule[], caller: Pick<CallContext, 'caller' | 'identities'>, path: string): AuthorizationRule[] {
+  return rules.filter((r) => callerMatches(r.identity, caller) && r.rpcs.some((p) => rpcMatches(p, path)));
 }
 
-/** Glob with `*` (any run of characters) only. */
-export function globMatch(pattern: string, value: string): boolean {
-  if (pattern === '*') return true;
-  if (!pattern.includes('*')) return pattern === value;
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(value);
+/** `*` is every RPC; otherwise a glob of the policy module (`*` within a segment, `**` across). */
+export function rpcMatches(pattern: string, path: string): boolean {
+  return pattern === '*' || globMatch(pattern, path);
 }
 
 export type { CallContext };

@@ -1,13 +1,23 @@
 // How a gRPC service is plugged into the server: a proto file, a service name and thin handlers.
 // The server wraps every handler with error mapping, deadlines, auth, limits, logs and metrics.
 import type { Metadata } from '@grpc/grpc-js';
+import type { CallerIdentity } from './caller.js';
 
 export interface CallContext {
   /** Absolute deadline (ms since epoch) from the caller's grpc-timeout, if any. */
   deadline: number | undefined;
   /** Aborted when the caller cancels or the deadline passes. */
   signal: AbortSignal;
-  /** The caller's identity (mTLS subject / SAN) or 'anonymous'. */
+  /**
+   * The caller, one canonical string: `uri:<first URI SAN>`, else `dns:<first DNS SAN>`, else
+   * `cn:<subject CN>` (only with tls.cn_identity), else `x509-sha256:<certificate hash>`, and
+   * `anonymous` without a verified client certificate. Stable across certificate renewals that keep
+   * the name; use it to scope what a caller names (idempotency keys, nonces, page tokens).
+   */
+  caller: string;
+  /** Every typed identity of the caller's verified certificate (empty when anonymous). */
+  identities: readonly CallerIdentity[];
+  /** @deprecated the same string as `caller`. */
   identity: string;
   peer: string;
   metadata: Metadata;

@@ -41,7 +41,7 @@ export function signingService({ keys, maxBatch, reserved = new Map(), metrics }
       if (!(err instanceof SignetError && err.code === 'NOT_FOUND')) throw err;
     }
     if (!key || !context.keyAllowed(key.name)) {
-      throw new SignetError('PERMISSION_DENIED', `caller "${context.identity}" may not use key "${name}"`);
+      throw new SignetError('PERMISSION_DENIED', `caller "${context.caller}" may not use key "${name}"`);
     }
     return key;
   };

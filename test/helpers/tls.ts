@@ -35,7 +35,7 @@ export function createTestPki(): TestPki {
     serverKey: server.key,
     client(cn, uriSan) {
       const ext = `extendedKeyUsage=clientAuth\n${uriSan ? `subjectAltName=URI:${uriSan}\n` : ''}`;
-      return issue(`client${n++}`, `/CN=${cn}`, ext);
+      return issue(`client${n++}`, `/CN=${cn.replace(/[/\\]/g, "\\$&")}`, ext);
     },
   };
 }

@@ -43,8 +43,13 @@ describe('configuration', () => {
       [{ tls: { cert: '/c.pem' } }, /tls give both cert and key/],
       [{ credentials: { pop_mode: 'lenient' } }, /credentials.pop_mode is strict or permissive/],
       [{ credentials: { default_ttl: 600, max_ttl: 60 } }, /default_ttl is more than max_ttl/],
-      [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: 'a', keys: ['ghost'] }] }, /authorization\[0\].keys names key "ghost"/],
+      [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: 'uri:a', keys: ['ghost'] }] }, /authorization\[0\].keys names key "ghost"/],
       [{ keys: [] }, /keys must be a mapping/],
+      [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: 'spiffe://example.org/a' }] }, /authorization\[0\].identity "spiffe:\/\/example.org\/a" does not say which kind of name/],
+      [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: 'cn:ci' }] }, /authorization\[0\].identity is a cn: rule, but .* tls.cn_identity/],
+      [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: '*', rpcs: ['/signet.v1.SigningService/Sign'] }] }, /authorization\[0\].rpcs "\/signet.v1.SigningService\/Sign" is not an RPC/],
+      [{ tls: { cn_identity: true } }, /tls.cn_identity needs tls.cert and tls.key/],
+      [{ tls: { cert: '/c', key: '/k', cn_identity: 'yes' } }, /tls.cn_identity must be true or false/],
     ];
     for (const [raw, message] of cases) {
       assert.throws(() => resolveConfig(raw, {}), (e) => isSignetError(e, 'CONFIG') && message.test(e.message), String(message));

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
-import { authorization, compose, deadlineCheck, globMatch, inFlightLimit } from '../../src/server/interceptors.js';
+import { authorization, compose, deadlineCheck, inFlightLimit, rpcMatches } from '../../src/server/interceptors.js';
+import { parseIdentityPattern, type CallerIdentity } from '../../src/server/caller.js';
 import { isSignetError } from '../../src/lib/errors.js';
 import type { CallContext } from '../../src/server/service.js';
 
 const context = (over: Partial<CallContext> = {}): CallContext => ({
   deadline: undefined,
   signal: new AbortController().signal,
+  caller: 'anonymous',
+  identities: [],
   identity: 'anonymous',
   peer: 'test',
   metadata: new Metadata(),
@@ -38,20 +41,23 @@ describe('interceptors', () => {
   });
 
   it('when rules are configured, a caller matching no rule for the RPC is refused, and allowed keys are exposed to handlers', async () => {
-    const rules = [{ identity: 'spiffe://x/gw', rpcs: ['signet.v1.SigningService/*'], keys: ['agents'] }];
+    const rules = [{ identity: parseIdentityPattern('uri:spiffe://x/gw', 'rule', { cnIdentity: false }), rpcs: ['signet.v1.SigningService/*'], keys: ['agents'] }];
     let seen: CallContext | undefined;
     const handler = compose(async (_r, c) => ((seen = c), {}), method, [authorization(rules)]);
-    await assert.rejects(handler({}, context({ identity: 'spiffe://x/other' })), (e) => isSignetError(e, 'PERMISSION_DENIED'));
-    await handler({}, context({ identity: 'spiffe://x/gw' }));
+    const as = (...identities: CallerIdentity[]) => context({ identities, caller: `${identities[0]!.type}:${identities[0]!.value}` });
+    await assert.rejects(handler({}, as({ type: 'uri', value: 'spiffe://x/other' })), (e) => isSignetError(e, 'PERMISSION_DENIED'));
+    await assert.rejects(handler({}, as({ type: 'dns', value: 'spiffe://x/gw' })), (e) => isSignetError(e, 'PERMISSION_DENIED'), 'a DNS name never matches a uri: rule');
+    await assert.rejects(handler({}, context()), (e) => isSignetError(e, 'PERMISSION_DENIED'), 'the anonymous caller');
+    await handler({}, as({ type: 'dns', value: 'gw.x' }, { type: 'uri', value: 'spiffe://x/gw' }));
     assert.equal(seen!.keyAllowed!('agents'), true);
     assert.equal(seen!.keyAllowed!('payments'), false);
   });
 
-  it('globs match * only, anchored', () => {
-    assert.ok(globMatch('signet.v1.SigningService/*', 'signet.v1.SigningService/Sign'));
-    assert.ok(!globMatch('signet.v1.SigningService/*', 'signet.v1.LedgerService/GetEntry'));
-    assert.ok(!globMatch('Sign', 'SignBatch'));
-    assert.ok(globMatch('spiffe://example.org/*', 'spiffe://example.org/a/b'));
-    assert.ok(!globMatch('a.b', 'axb'), 'a dot is literal');
+  it('rpc patterns: * is every RPC, others are anchored globs where a dot is literal', () => {
+    assert.ok(rpcMatches('*', 'signet.v1.SigningService/Sign'));
+    assert.ok(rpcMatches('signet.v1.SigningService/*', 'signet.v1.SigningService/Sign'));
+    assert.ok(!rpcMatches('signet.v1.SigningService/*', 'signet.v1.LedgerService/GetEntry'));
+    assert.ok(!rpcMatches('signet.v1.SigningService/Sign', 'signet.v1.SigningService/SignBatch'));
+    assert.ok(!rpcMatches('signet.v1.SigningService/Sign', 'signetxv1.SigningService/Sign'), 'a dot is literal');
   });
 });

@@ -24,10 +24,10 @@ describe('mutual TLS with an authorization policy', () => {
     pki = createTestPki();
     server = await startTestServer({
       keys: { agents: 'file:{dir}/a.pem?create=true', payments: 'file:{dir}/p.pem?create=true&alg=p256' },
-      tls: { cert: pki.serverCert, key: pki.serverKey, client_ca: pki.caCert },
+      tls: { cert: pki.serverCert, key: pki.serverKey, client_ca: pki.caCert, cn_identity: true },
       authorization: [
-        { identity: 'spiffe://example.org/gateway', rpcs: ['signet.v1.SigningService/*'], keys: ['agents'] },
-        { identity: 'ci-runner', rpcs: ['signet.v1.SigningService/ListKeys'], keys: ['*'] },
+        { identity: 'uri:spiffe://example.org/gateway', rpcs: ['signet.v1.SigningService/*'], keys: ['agents'] },
+        { identity: 'cn:ci-runner', rpcs: ['signet.v1.SigningService/ListKeys'], keys: ['*'] },
       ],
     });
   });
@@ -60,6 +60,19 @@ describe('mutual TLS with an authorization policy', () => {
     const keys = await unary(client, client.ListKeys, {});
     assert.deepEqual(keys.keys.map((k) => k.name).sort(), ['agents', 'issuer', 'ledger', 'payments']);
     await assert.rejects(unary(client, client.Sign, { key: 'agents', message: Buffer.from('x') }), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
+    client.close();
+  });
+
+  it('when a certificate without SANs has a CN that spells the gateway\'s SPIFFE id, it is only cn:…, and PERMISSION_DENIED', async () => {
+    const client = clientFor(pki.client('spiffe://example.org/gateway'));
+    await assert.rejects(unary(client, client.Sign, { key: 'agents', message: Buffer.from('x') }), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
+    await assert.rejects(unary(client, client.ListKeys, {}), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
+    client.close();
+  });
+
+  it('when a certificate has the gateway\'s URI SAN and the CN ci-runner, the CN does not count (SANs win, RFC 6125)', async () => {
+    const client = clientFor(pki.client('ci-runner', 'spiffe://example.org/other'));
+    await assert.rejects(unary(client, client.ListKeys, {}), (e) => codeOf(e) === grpc.status.PERMISSION_DENIED);
     client.close();
   });
 
