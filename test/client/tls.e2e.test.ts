@@ -23,10 +23,10 @@ describe('SignetClient over TLS and mutual TLS', () => {
     other = createTestPki();
     server = await startTestServer({
       keys: { agents: 'file:{dir}/a.pem?create=true' },
-      tls: { cert: pki.serverCert, key: pki.serverKey, client_ca: pki.caCert },
+      tls: { cert: pki.serverCert, key: pki.serverKey, client_ca: pki.caCert, cn_identity: true },
       authorization: [
-        { identity: 'spiffe://example.org/gateway', rpcs: ['signet.v1.SigningService/*', 'signet.v1.LedgerService/*'], keys: ['agents'] },
-        { identity: 'reader', rpcs: ['signet.v1.SigningService/ListKeys'], keys: ['*'] },
+        { identity: 'uri:spiffe://example.org/gateway', rpcs: ['signet.v1.SigningService/*', 'signet.v1.LedgerService/*'], keys: ['agents'] },
+        { identity: 'cn:reader', rpcs: ['signet.v1.SigningService/ListKeys'], keys: ['*'] },
       ],
     });
   });
