@@ -49,6 +49,8 @@ export interface SignetConfig {
   limits: { maxMessageBytes: number; maxBatch: number; maxInFlight: number };
   ledger: {
     enabled: boolean;
+    /** sqlite: one process, `path`; postgres: replicas share one ledger through `postgres`. */
+    store: StoreKind;
     path: string;
     /** Name of the key (in `keys`) that signs checkpoints; never served by Sign. Empty when disabled. */
     key: string;
@@ -61,6 +63,8 @@ export interface SignetConfig {
   };
   credentials: {
     enabled: boolean;
+    /** Where agents, revocations, single use, ring keys and nonces live (default: ledger.store). */
+    store: StoreKind;
     key: string;
     issuer: string;
     /** Path of the policy file; absent → default deny for every issuance. */
@@ -77,10 +81,14 @@ export interface SignetConfig {
     /** host:port for the optional /.well-known/jwks.json listener. */
     jwksHttp: string | undefined;
   };
+  /** The shared database, when a store is postgres. The URL may hold a password: log it redacted. */
+  postgres: { url: string; schema: string; poolSize: number; lockTimeoutMs: number } | undefined;
   metrics: { listen: string | undefined };
   log: { level: string };
   shutdownGraceMs: number;
 }
+
+export type StoreKind = 'sqlite' | 'postgres';
 
 /** Where the configuration came from, for the start-up log. */
 export interface LoadedConfig {
@@ -111,7 +119,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
   return { config: resolveConfig(raw, env), source: file ?? 'embedded defaults' };
 }
 
-const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'authorization', 'limits', 'ledger', 'credentials', 'metrics', 'log', 'shutdown_grace_ms']);
+const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'authorization', 'limits', 'ledger', 'credentials', 'postgres', 'metrics', 'log', 'shutdown_grace_ms']);
 
 export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): SignetConfig {
   const r = new Reader(raw, '');
@@ -163,11 +171,11 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const limits = r.section('limits');
   limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));
   const ledger = r.section('ledger');
-  ledger.onlyKeys(new Set(['enabled', 'path', 'key', 'origin', 'batch', 'previous_keys', 'max_concurrent_verifications']));
+  ledger.onlyKeys(new Set(['enabled', 'store', 'path', 'key', 'origin', 'batch', 'previous_keys', 'max_concurrent_verifications']));
   const batch = ledger.section('batch');
   batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
   const cred = r.section('credentials');
-  cred.onlyKeys(new Set(['enabled', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'pop_window', 'passport_ttl', 'jwks_http']));
+  cred.onlyKeys(new Set(['enabled', 'store', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'pop_window', 'passport_ttl', 'jwks_http']));
   const ledgerEnabled = ledger.boolean('enabled') ?? true;
   const credEnabled = cred.boolean('enabled') ?? true;
   // The keys that sign checkpoints and credentials are never served by Sign: a caller who could
@@ -188,6 +196,9 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   for (const [field, name] of [['ledger.key', ledgerKey], ['credentials.key', credKey]] as const) {
     if (name !== undefined && !(name in keys)) throw configError(field, `names key "${name}", which is not in keys (${Object.keys(keys).join(', ')})`);
   }
+  const ledgerStore = storeKind(ledger.string('store'), 'ledger.store') ?? 'sqlite';
+  const credStore = storeKind(cred.string('store'), 'credentials.store') ?? ledgerStore;
+  const postgres = parsePostgres(r.section('postgres'), env, [ledgerEnabled && ledgerStore, credEnabled && credStore].includes('postgres'));
   const metrics = r.section('metrics');
   const log = r.section('log');
 
@@ -204,6 +215,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     },
     ledger: {
       enabled: ledgerEnabled,
+      store: ledgerStore,
       path: resolve(env.SIGNET_LEDGER_PATH ?? ledger.string('path') ?? join(dataDir, 'ledger.db')),
       key: ledgerKey ?? '',
       origin: ledger.string('origin') ?? 'signet.local/ledger',
@@ -217,6 +229,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     },
     credentials: {
       enabled: credEnabled,
+      store: credStore,
       key: credKey ?? '',
       issuer: cred.string('issuer') ?? 'signet',
       policy: env.SIGNET_POLICY ?? cred.string('policy'),
@@ -229,6 +242,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
       passportTtlSeconds: cred.int('passport_ttl', 60, 7 * 86_400) ?? 86_400,
       jwksHttp: env.SIGNET_JWKS_HTTP ?? cred.string('jwks_http'),
     },
+    postgres,
     metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },
     log: { level: env.SIGNET_LOG_LEVEL ?? log.string('level') ?? 'info' },
     shutdownGraceMs: r.int('shutdown_grace_ms', 0, 600_000) ?? 10_000,
@@ -244,6 +258,30 @@ export function parseHostPort(value: string, field: string): { host: string; por
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw configError(field, `"${value}" is not host:port`);
   return { host: m[1]!, port };
+}
+
+function storeKind(value: string | undefined, field: string): StoreKind | undefined {
+  if (value === undefined || value === 'sqlite' || value === 'postgres') return value;
+  throw configError(field, 'is sqlite or postgres');
+}
+
+/** The `postgres` section; SIGNET_DATABASE_URL overrides postgres.url. Never echoes the URL. */
+function parsePostgres(section: Reader, env: NodeJS.ProcessEnv, needed: boolean): SignetConfig['postgres'] {
+  section.onlyKeys(new Set(['url', 'schema', 'pool_size', 'lock_timeout_ms']));
+  const url = env.SIGNET_DATABASE_URL || section.string('url');
+  if (!url) {
+    if (needed) throw configError('postgres.url', 'is required when a store is postgres (or set SIGNET_DATABASE_URL)');
+    return undefined;
+  }
+  if (!/^postgres(ql)?:\/\/[^/]/.test(url)) throw configError('postgres.url', 'must be a postgres:// or postgresql:// URL');
+  const schema = section.string('schema') ?? 'signet';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw configError('postgres.schema', 'is 1–63 of a-z 0-9 _, not starting with a digit');
+  return {
+    url,
+    schema,
+    poolSize: section.int('pool_size', 1, 1000) ?? 10,
+    lockTimeoutMs: section.int('lock_timeout_ms', 100, 600_000) ?? 10_000,
+  };
 }
 
 function parseAuthorization(value: unknown, keys: Record<string, string>, cnIdentity: boolean): AuthorizationRule[] {

@@ -4,6 +4,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCredentials } from '../credentials/index.js';
 import { Ledger } from '../ledger/ledger.js';
+import { PgLedgerStore } from '../ledger/pg-store.js';
+import { redactUrl } from '../lib/pg.js';
 import type { Logger } from '../lib/logger.js';
 import { credentialService } from './credential-service.js';
 import { startJwksHttp } from './jwks-http.js';
@@ -56,10 +58,14 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
     // Module order is close order on shutdown: credentials before the ledger they write to.
     let ledger: Ledger | undefined;
     let jwksPort: number | undefined;
+    const pg = config.postgres;
     if (config.ledger.enabled) {
-      mkdirSync(dirname(config.ledger.path), { recursive: true, mode: 0o700 });
+      const shared = config.ledger.store === 'postgres' && pg;
+      if (!shared) mkdirSync(dirname(config.ledger.path), { recursive: true, mode: 0o700 });
       ledger = await Ledger.open({
-        path: config.ledger.path,
+        ...(shared
+          ? { store: await PgLedgerStore.open({ url: pg.url, schema: pg.schema, poolSize: pg.poolSize, lockTimeoutMs: pg.lockTimeoutMs, onIdleError: (err) => logger.warn({ err: err.message }, 'ledger database connection lost; it is replaced on next use') }) }
+          : { path: config.ledger.path }),
         signer: keys.byName(config.ledger.key)!.signer,
         origin: config.ledger.origin,
         batch: config.ledger.batch,
@@ -68,12 +74,15 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       });
       const opened = ledger;
       closeOnFailure.push(() => opened.close());
-      logger.info({ path: config.ledger.path, size: ledger.size, origin: config.ledger.origin, key: config.ledger.key }, 'ledger opened');
+      const where = shared ? { store: 'postgres', database: redactUrl(pg.url), schema: pg.schema } : { store: 'sqlite', path: config.ledger.path };
+      logger.info({ ...where, size: ledger.size, origin: config.ledger.origin, key: config.ledger.key }, 'ledger opened');
     }
     if (config.credentials.enabled) {
       if (!ledger) throw new SignetError('CONFIG', 'config: credentials.enabled needs the ledger (ledger.enabled: true): every issuance is recorded');
-      mkdirSync(dirname(config.credentials.db), { recursive: true, mode: 0o700 });
+      const sharedState = config.credentials.store === 'postgres' && pg;
+      if (!sharedState) mkdirSync(dirname(config.credentials.db), { recursive: true, mode: 0o700 });
       const credentials = await createCredentials({
+        ...(sharedState ? { postgres: { url: pg.url, schema: pg.schema, poolSize: pg.poolSize, onIdleError: (err: Error) => logger.warn({ err: err.message }, 'credentials database connection lost; it is replaced on next use') } } : {}),
         signer: keys.byName(config.credentials.key)!.signer,
         ledger,
         issuer: config.credentials.issuer,
@@ -87,6 +96,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         passportTtlSeconds: config.credentials.passportTtlSeconds,
         logger,
       });
+      logger.info(sharedState ? { store: 'postgres', database: redactUrl(pg.url), schema: pg.schema } : { store: 'sqlite', path: config.credentials.db }, 'credential state opened');
       modules.push(credentialService({ credentials }));
       closeOnFailure.unshift(() => credentials.close());
       if (!config.credentials.policy) logger.warn('no credentials.policy configured: every issuance is denied');
