@@ -1,35 +1,20 @@
-// Glob patterns of the policy file: `*` matches within one `/`-separated segment, `**` across
-// segments, `?` one character other than `/`; everything else is literal.
-// A wildcard never matches a whole `.` or `..` segment (no escaping a prefix); empty segments
-// are refused earlier, in parseIntent, since `scheme://` needs one.
-const cache = new Map<string, RegExp>();
-/** Lookahead: what follows up to the next `/` (or the end) is not `.` or `..`. */
-const NOT_DOT_SEGMENT = '(?!\\.{1,2}(?:/|$))';
+// Glob patterns of the policy file and of authorization rules: `*` within one `/`-separated
+// segment, `**` across segments, `?` one character other than `/`; everything else is literal.
+// A wildcard never matches a whole `.` or `..` segment (no escaping a prefix). Matching is the
+// linear-time NFA of src/lib/glob.ts: no pattern and value can make it backtrack.
+import { Glob, type GlobSteps } from '../lib/glob.js';
 
-export function globToRegExp(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (re) return re;
-  let src = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    // At the start of a segment, a wildcard may not produce a `.` or `..` segment.
-    const guard = i === 0 || pattern[i - 1] === '/' ? NOT_DOT_SEGMENT : '';
-    if (c === '*' && pattern[i + 1] === '*') {
-      src += `${guard}[^/]*(?:/${NOT_DOT_SEGMENT}[^/]*)*`;
-      i++;
-    } else if (c === '*') src += `${guard}[^/]*`;
-    else if (c === '?') src += `${guard}[^/]`;
-    else src += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  re = new RegExp(`^${src}$`, 's');
-  if (cache.size < 10_000) cache.set(pattern, re);
-  return re;
+export interface MatchOptions {
+  /** Compare without regard to letter case (hosts, GitHub owners and repositories). */
+  caseInsensitive?: boolean;
+  /** Counts the matcher's work (tests bound it). */
+  counter?: GlobSteps;
 }
 
-export function globMatch(pattern: string, value: string): boolean {
-  return globToRegExp(pattern).test(value);
+export function globMatch(pattern: string, value: string, options: MatchOptions = {}): boolean {
+  return Glob.compile(pattern, { syntax: 'path', caseInsensitive: options.caseInsensitive }).matches(value, options.counter);
 }
 
-export function anyGlob(patterns: readonly string[], value: string): boolean {
-  return patterns.some((p) => globMatch(p, value));
+export function anyGlob(patterns: readonly string[], value: string, options: MatchOptions = {}): boolean {
+  return patterns.some((p) => globMatch(p, value, options));
 }

@@ -10,6 +10,8 @@ import type { AgentSelector, Policy, PolicyRule } from './policy.js';
 
 type Path = (string | number)[];
 
+const MAX_PATTERN = 1024;
+
 const TOP = new Set(['version', 'defaults', 'rules']);
 const DEFAULTS = new Set(['max_ttl', 'require_pop', 'single_use']);
 const RULE = new Set(['name', 'effect', 'agents', 'actions', 'resources', 'audiences', 'max_ttl', 'require_pop', 'single_use']);
@@ -141,7 +143,13 @@ class Validator {
   patterns(value: unknown, path: Path): string[] {
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || list.length === 0) this.fail(path, 'must be a pattern or a non-empty list of patterns');
-    return (list as unknown[]).map((p, i) => this.string(p, typeof value === 'string' ? path : [...path, i]));
+    return (list as unknown[]).map((p, i) => {
+      const at = typeof value === 'string' ? path : [...path, i];
+      const pattern = this.string(p, at);
+      // Matching costs |pattern|·|value| steps; values are at most 1024 characters, so are patterns.
+      if (pattern.length > MAX_PATTERN) this.fail(at, `is ${pattern.length} characters; a pattern has at most ${MAX_PATTERN}`);
+      return pattern;
+    });
   }
 
   selectors(value: unknown, path: Path): AgentSelector[] {
