@@ -5,3 +5,8 @@ export { isLoopback, type TlsOptions, type PemSource, type ChannelConfig } from 
 export { SignetClientError, isSignetClientError, type SignetClientErrorCode } from './errors.js';
 export { AgentKey, type AgentPublicJwk, type SignedProof } from './agent.js';
 export type * from './wire.js';
+export { verifyReceiptBundle, type ReceiptCheck, type ReceiptInput, type ReceiptVerdict, type VerifiedReceiptBundle } from './verify-receipt.js';
+export { verifyConsistency, type ConsistencyCheck, type ConsistencyInput, type ConsistencyVerdict, type VerifiedConsistency } from './verify-consistency.js';
+export { verifyCredentialOffline, type CredentialCheck, type CredentialExpectations, type CredentialVerdict, type CredentialClaimsOffline, type Presentation } from './verify-credential.js';
+export type { LedgerTrust, TrustedKey } from './trust.js';
+export type { Verdict } from './verdict.js';
