@@ -38,9 +38,22 @@ export interface LedgerRecord {
 /** Idempotency keys Signet itself uses start with this; callers of the LedgerService may not. */
 export const INTERNAL_IDEMPOTENCY_PREFIX = 'signet:';
 
+/**
+ * The idempotency scope of Signet's own entries (issuance, revocation, registration …). Caller
+ * scopes are caller identities, never empty, so they cannot meet it.
+ */
+export const SIGNET_SCOPE = '';
+
 export interface AppendOptions {
-  /** A retried append with the same key returns the original result and writes nothing. */
+  /**
+   * A retried append with the same key (in the same scope) and the same record returns the original
+   * result and writes nothing; the same key with a different record is refused with ALREADY_EXISTS
+   * (in a caller scope) or answered with the first entry (in SIGNET_SCOPE, where the key names an
+   * event that is recorded once, e.g. "credential X revoked").
+   */
   idempotencyKey?: string;
+  /** Whose namespace idempotency keys live in: the caller identity; default SIGNET_SCOPE. */
+  scope?: string;
   /** Absolute deadline, ms since epoch. */
   deadline?: number;
 }

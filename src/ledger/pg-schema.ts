@@ -27,4 +27,16 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
         note text NOT NULL
       );`,
   },
+  {
+    // Keys scoped to the caller and bound to their record (see LedgerStore.findIdempotencyKey):
+    // Signet's own `signet:` keys move to its scope (''); callers' keys keep a NULL scope, which no
+    // lookup matches, since who wrote them was not recorded.
+    version: 2,
+    name: 'idempotency keys per caller, bound to content',
+    sql: `
+      ALTER TABLE entries ADD COLUMN idem_scope text, ADD COLUMN idem_digest bytea CHECK (length(idem_digest) = 32);
+      DROP INDEX entries_idem;
+      UPDATE entries SET idem_scope = '' WHERE idem_key IS NOT NULL AND left(idem_key, 7) = 'signet:';
+      CREATE UNIQUE INDEX entries_idem_scoped ON entries (idem_scope, idem_key) WHERE idem_key IS NOT NULL;`,
+  },
 ];

@@ -7,7 +7,7 @@ import { advisoryKey, connect, DEFAULT_SCHEMA, migrate, openPool, unavailable, t
 import type { NodeAddress } from './merkle.js';
 import { LEDGER_MIGRATIONS } from './pg-schema.js';
 import { SequencingStats } from './sequencing-stats.js';
-import type { BatchWrite, LedgerStore, SequencedWrite, SequencingView, StoredCheckpoint, StoredEntry, StoredNode } from './store.js';
+import type { BatchWrite, IdempotencyHit, LedgerStore, SequencedWrite, SequencingView, StoredCheckpoint, StoredEntry, StoredNode } from './store.js';
 
 export interface PgLedgerStoreOptions extends Partial<PgOptions> {
   url: string;
@@ -94,10 +94,13 @@ export class PgLedgerStore implements LedgerStore {
       latestCheckpoint: () => latestCheckpoint(client),
       entryCount: () => entryCount(client),
       readNodes: (addresses) => this.#readNodes(client, addresses),
-      idempotencyIndexes: async (keys) => {
+      idempotencyHits: async (scope, keys) => {
         if (keys.length === 0) return new Map();
-        const { rows } = await client.query<{ idem_key: string; idx: number }>('SELECT idem_key, idx FROM entries WHERE idem_key = ANY($1::text[])', [keys]);
-        return new Map(rows.map((r) => [r.idem_key, r.idx]));
+        const { rows } = await client.query<{ idem_key: string; idx: number; idem_digest: Buffer | null }>(
+          'SELECT idem_key, idx, idem_digest FROM entries WHERE idem_scope = $1 AND idem_key = ANY($2::text[])',
+          [scope, keys],
+        );
+        return new Map(rows.map((r) => [r.idem_key, { index: r.idx, contentDigest: r.idem_digest ?? undefined }]));
       },
     };
   }
@@ -152,8 +155,11 @@ export class PgLedgerStore implements LedgerStore {
     return read('entries', async () => (await this.#pool.query<{ idx: number }>('SELECT idx FROM entries WHERE leaf_hash = $1 ORDER BY idx LIMIT 1', [Buffer.from(leafHash)])).rows[0]?.idx);
   }
 
-  indexOfIdempotencyKey(key: string): Promise<number | undefined> {
-    return read('entries', async () => (await this.#pool.query<{ idx: number }>('SELECT idx FROM entries WHERE idem_key = $1', [key])).rows[0]?.idx);
+  findIdempotencyKey(scope: string, key: string): Promise<IdempotencyHit | undefined> {
+    return read('entries', async () => {
+      const row = (await this.#pool.query<{ idx: number; idem_digest: Buffer | null }>('SELECT idx, idem_digest FROM entries WHERE idem_scope = $1 AND idem_key = $2', [scope, key])).rows[0];
+      return row && { index: row.idx, contentDigest: row.idem_digest ?? undefined };
+    });
   }
 
   entryCount(): Promise<number> {
@@ -198,8 +204,16 @@ export class PgLedgerStore implements LedgerStore {
 async function writeBatch(client: pg.PoolClient, batch: BatchWrite): Promise<void> {
   if (batch.entries.length) {
     await client.query(
-      'INSERT INTO entries (idx, leaf_hash, entry, idem_key) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[])',
-      [batch.entries.map((e) => e.index), batch.entries.map((e) => buf(e.leafHash)), batch.entries.map((e) => buf(e.entry)), batch.entries.map((e) => e.idempotencyKey ?? null)],
+      `INSERT INTO entries (idx, leaf_hash, entry, idem_key, idem_scope, idem_digest)
+       SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[], $6::bytea[])`,
+      [
+        batch.entries.map((e) => e.index),
+        batch.entries.map((e) => buf(e.leafHash)),
+        batch.entries.map((e) => buf(e.entry)),
+        batch.entries.map((e) => e.idempotency?.key ?? null),
+        batch.entries.map((e) => e.idempotency?.scope ?? null),
+        batch.entries.map((e) => (e.idempotency ? buf(e.idempotency.contentDigest) : null)),
+      ],
     );
   }
   if (batch.nodes.length) {

@@ -2,12 +2,13 @@
 // signs one checkpoint, commits durably, and only then answers every caller in the batch.
 import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
-import type { AppendOptions, LedgerAppender, LedgerRecord, ReceiptBundle } from './contract.js';
+import { SIGNET_SCOPE, type AppendOptions, type LedgerAppender, type LedgerRecord, type ReceiptBundle } from './contract.js';
+import { InFlightKeys, checkKey, checkScope, contentDigest, type KeyPlan } from './idempotency.js';
 import { TreeBuilder, frontierAddresses, inclusionProof, leafHash, type NodeAddress } from './merkle.js';
 import { formatCheckpoint, signNote } from './note.js';
 import type { LedgerReader } from './reader.js';
 import { entryBytes, validateRecord } from './records.js';
-import type { EntryWrite, LedgerStore, StoredCheckpoint, StoredNode } from './store.js';
+import type { EntryWrite, IdempotencyClaim, LedgerStore, StoredCheckpoint, StoredNode } from './store.js';
 
 export interface BatchOptions {
   /** Longest an append waits in the pool before its batch is sealed. */
@@ -60,16 +61,13 @@ export interface SequencerOptions {
 
 interface Pending {
   record: LedgerRecord;
-  key: string | undefined;
+  claim: IdempotencyClaim | undefined;
   resolve(bundle: ReceiptBundle): void;
   reject(err: unknown): void;
 }
 
-export const MAX_IDEMPOTENCY_KEY = 128;
-
 export class Sequencer implements LedgerAppender {
   readonly #store: LedgerStore;
-  readonly #reader: LedgerReader;
   readonly #signer: Signer;
   readonly #origin: string;
   readonly #batch: BatchOptions;
@@ -82,12 +80,12 @@ export class Sequencer implements LedgerAppender {
   #sealing: Promise<void> | undefined;
   #inFlight = 0;
   #closing = false;
-  readonly #keys = new Map<string, Promise<ReceiptBundle>>();
+  readonly #keys: InFlightKeys;
   readonly stats: SequencerStats = { batches: 0, signatures: 0, entries: 0, failedBatches: 0 };
 
   constructor(options: SequencerOptions) {
     this.#store = options.store;
-    this.#reader = options.reader;
+    this.#keys = new InFlightKeys(options.store, options.reader);
     this.#signer = options.signer;
     this.#origin = options.origin;
     this.#state = options.state;
@@ -107,38 +105,51 @@ export class Sequencer implements LedgerAppender {
   }
 
   append(record: LedgerRecord, options: AppendOptions = {}): Promise<ReceiptBundle> {
-    try {
-      const validated = validateRecord(record, 'record');
-      checkKey(options.idempotencyKey, 'idempotency_key');
-      this.#admit(1);
-      return this.#submit({ record: validated, idempotencyKey: options.idempotencyKey });
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const item: AppendItem = { record, idempotencyKey: options.idempotencyKey, field: 'record', keyField: 'idempotency_key' };
+    return this.appendMany([item], { scope: options.scope, deadline: options.deadline }).then((b) => b[0]!);
   }
 
-  /** Appends many; each item may carry its own idempotency key. All are validated before any is queued. */
-  appendMany(records: Array<LedgerRecord | AppendItem>, options: AppendOptions = {}): Promise<ReceiptBundle[]> {
-    try {
-      return this.#appendMany(records, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  #appendMany(records: Array<LedgerRecord | AppendItem>, options: AppendOptions): Promise<ReceiptBundle[]> {
+  /**
+   * Appends many, in the order given; each item may carry its own idempotency key, in the caller's
+   * `scope`. All are validated and every key resolved before any is queued: a refused call writes
+   * nothing.
+   */
+  async appendMany(records: Array<LedgerRecord | AppendItem>, options: AppendOptions = {}): Promise<ReceiptBundle[]> {
+    const scope = checkScope(options.scope ?? SIGNET_SCOPE);
     const items = records.map((r, i) => {
       const item: AppendItem = isItem(r) ? r : { record: r };
       const field = item.field ?? `records[${i}]`;
       const record = validateRecord(item.record, field);
-      checkKey(item.idempotencyKey, item.keyField ?? `${field}.idempotency_key`);
-      return { record, idempotencyKey: item.idempotencyKey };
+      let key = item.idempotencyKey;
+      if (key === undefined && records.length === 1) key = options.idempotencyKey;
+      const keyField = item.keyField ?? (item.idempotencyKey === undefined && key !== undefined ? 'idempotency_key' : `${field}.idempotency_key`);
+      checkKey(key, keyField);
+      return { record, keyed: key === undefined ? undefined : { key, keyField, digest: contentDigest(record) } };
     });
-    if (options.idempotencyKey !== undefined && items.length === 1 && items[0]!.idempotencyKey === undefined) {
-      items[0]!.idempotencyKey = options.idempotencyKey;
-    }
     this.#admit(items.length);
-    return Promise.all(items.map((item) => this.#submit(item)));
+    let plans: Array<KeyPlan | undefined> = [];
+    try {
+      if (items.some((i) => i.keyed)) plans = await this.#keys.plan(scope, items.map((i) => i.keyed));
+      if (this.#closing) throw new SignetError('UNAVAILABLE', 'the ledger is shutting down', { retryAfter: 1 });
+    } catch (err) {
+      this.#inFlight -= items.length;
+      for (const p of plans) if (p && 'settle' in p) p.settle(Promise.reject(err));
+      throw err;
+    }
+    // One synchronous pass, so the entries of this call enter the pool in request order.
+    const results: Promise<ReceiptBundle>[] = [];
+    items.forEach((item, i) => {
+      const plan = plans[i];
+      if (!plan || plan.kind === 'write') {
+        const result = this.#enqueue(item.record, plan?.claim);
+        plan?.settle(result);
+        results.push(result);
+        return;
+      }
+      this.#inFlight--; // counted by #admit, answered without a new entry
+      results.push(plan.kind === 'wait' ? plan.result : results[plan.as]!);
+    });
+    return Promise.all(results);
   }
 
   /** Stops taking appends and seals what is in the pool; resolves when every batch is answered. */
@@ -158,38 +169,10 @@ export class Sequencer implements LedgerAppender {
     this.#inFlight += n;
   }
 
-  #submit(item: AppendItem): Promise<ReceiptBundle> {
-    const key = item.idempotencyKey;
-    if (key === undefined) return this.#enqueue(item.record, undefined);
-    const same = this.#keys.get(key);
-    if (same) {
-      this.#inFlight--;
-      return same;
-    }
-    const result = (async () => {
-      let index: number | undefined;
-      try {
-        index = await this.#store.indexOfIdempotencyKey(key);
-      } catch (err) {
-        this.#inFlight--; // counted by #admit but never queued
-        throw err;
-      }
-      if (index !== undefined) {
-        this.#inFlight--;
-        return this.#reader.bundle(index);
-      }
-      return this.#enqueue(item.record, key);
-    })();
-    this.#keys.set(key, result);
-    const forget = () => this.#keys.delete(key);
-    result.then(forget, forget);
-    return result;
-  }
-
-  #enqueue(record: LedgerRecord, key: string | undefined): Promise<ReceiptBundle> {
+  #enqueue(record: LedgerRecord, claim: IdempotencyClaim | undefined): Promise<ReceiptBundle> {
     return new Promise<ReceiptBundle>((resolve, reject) => {
       if (this.#pool.length === 0) this.#firstArrival = this.#now();
-      this.#pool.push({ record, key, resolve, reject });
+      this.#pool.push({ record, claim, resolve, reject });
       this.#schedule();
     });
   }
@@ -252,7 +235,7 @@ export class Sequencer implements LedgerAppender {
         known.set(nodeKey(n), n.hash);
         if (n.level > 0) nodes.push(n);
       }
-      entries.push({ index, leafHash: leaf, entry, idempotencyKey: batch[i]!.key });
+      entries.push({ index, leafHash: leaf, entry, idempotency: batch[i]!.claim });
       prev = leaf;
     }
     const size = start.size + batch.length;
@@ -286,13 +269,6 @@ function nodeKey(a: NodeAddress): number {
 
 function isItem(r: LedgerRecord | AppendItem): r is AppendItem {
   return typeof (r as AppendItem).record === 'object' && (r as LedgerRecord).type === undefined;
-}
-
-function checkKey(key: string | undefined, field: string): void {
-  if (key === undefined) return;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) {
-    throw new SignetError('INVALID_ARGUMENT', `${field}: must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`, { field });
-  }
 }
 
 export function hex(bytes: Uint8Array): string {

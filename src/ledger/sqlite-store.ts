@@ -4,17 +4,19 @@ import Database from 'better-sqlite3';
 import { SignetError } from '../lib/errors.js';
 import type { NodeAddress } from './merkle.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import type { BatchWrite, LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from './store.js';
+import { INTERNAL_IDEMPOTENCY_PREFIX } from './contract.js';
+import type { BatchWrite, EntryWrite, IdempotencyHit, LedgerStore, StoredCheckpoint, StoredEntry, StoredNode } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   idx INTEGER PRIMARY KEY,
   leaf_hash BLOB NOT NULL,
   entry BLOB NOT NULL,
-  idem_key TEXT
+  idem_key TEXT,
+  idem_scope TEXT,
+  idem_digest BLOB
 );
 CREATE INDEX IF NOT EXISTS entries_leaf ON entries(leaf_hash);
-CREATE UNIQUE INDEX IF NOT EXISTS entries_idem ON entries(idem_key) WHERE idem_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS nodes (
   level INTEGER NOT NULL,
   idx INTEGER NOT NULL,
@@ -27,6 +29,33 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   note TEXT NOT NULL
 );
 `;
+
+/**
+ * Schema version 2 scopes idempotency keys: (idem_scope, idem_key) is unique, and idem_digest binds
+ * each key to its record. A version-1 file (one global idem_key) is migrated when opened for writing:
+ * its `signet:` keys move to Signet's own scope (''), and callers' keys are kept with a NULL scope,
+ * which no lookup matches: the caller who wrote them is not recorded, so no caller may claim them.
+ */
+const SCHEMA_VERSION = 2;
+const SCOPED_INDEX = 'CREATE UNIQUE INDEX IF NOT EXISTS entries_idem_scoped ON entries(idem_scope, idem_key) WHERE idem_key IS NOT NULL';
+
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > SCHEMA_VERSION) {
+    throw new SignetError('CONFIG', `the ledger database has schema version ${version}; this Signet knows up to ${SCHEMA_VERSION}: upgrade Signet`);
+  }
+  db.transaction(() => {
+    const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').pluck(true).all('entries') as string[]));
+    if (!columns.has('idem_scope')) db.exec('ALTER TABLE entries ADD COLUMN idem_scope TEXT');
+    if (!columns.has('idem_digest')) db.exec('ALTER TABLE entries ADD COLUMN idem_digest BLOB');
+    if (version < 2) {
+      db.exec('DROP INDEX IF EXISTS entries_idem');
+      db.prepare("UPDATE entries SET idem_scope = '' WHERE idem_key IS NOT NULL AND idem_scope IS NULL AND substr(idem_key, 1, 7) = ?").run(INTERNAL_IDEMPOTENCY_PREFIX);
+    }
+    db.exec(SCOPED_INDEX);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
 
 export interface SqliteStoreOptions {
   /** Open without write access (CLI verification of a live or copied ledger). */
@@ -76,10 +105,15 @@ export class SqliteLedgerStore implements LedgerStore {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');
       this.#db.exec(SCHEMA);
+      migrate(this.#db);
     }
     this.#db.pragma(`cache_size = -${CACHE_KIB}`);
     const db = this.#db;
-    this.#insertEntry = db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key) VALUES (?, ?, ?, ?)');
+    // A version-1 file opened read-only (CLI verify) is not migrated: it has no scoped keys to find.
+    const scoped = (db.prepare('SELECT count(*) FROM pragma_table_info(?) WHERE name = ?').pluck(true).get('entries', 'idem_scope') as number) > 0;
+    this.#insertEntry = scoped
+      ? db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key, idem_scope, idem_digest) VALUES (?, ?, ?, ?, ?, ?)')
+      : db.prepare('INSERT INTO entries (idx, leaf_hash, entry) SELECT ?, ?, ? WHERE ? IS NULL AND ? IS NULL AND ? IS NULL');
     this.#insertNode = db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
     this.#insertCheckpoint = db.prepare('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
     this.#latest = db.prepare('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1');
@@ -91,10 +125,12 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#nodeAt = db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').pluck(true);
     this.#nodesBetween = db.prepare('SELECT idx, hash FROM nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx').raw(true);
     this.#byLeaf = db.prepare('SELECT idx FROM entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1').pluck(true);
-    this.#byIdem = db.prepare('SELECT idx FROM entries WHERE idem_key = ?').pluck(true);
+    this.#byIdem = scoped
+      ? db.prepare('SELECT idx, idem_digest FROM entries WHERE idem_scope = ? AND idem_key = ?').raw(true)
+      : db.prepare('SELECT idx, NULL FROM entries WHERE 0 AND ? IS NOT NULL AND ? IS NOT NULL').raw(true);
     this.#count = db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) FROM entries').pluck(true);
     this.#commit = db.transaction((batch: BatchWrite) => {
-      for (const e of batch.entries) this.#insertEntry.run(e.index, e.leafHash, e.entry, e.idempotencyKey ?? null);
+      for (const e of batch.entries) this.#insertEntry.run(...entryRow(e));
       for (const n of batch.nodes) this.#insertNode.run(n.level, n.index, n.hash);
       const c = batch.checkpoint;
       this.#insertCheckpoint.run(c.size, c.root, c.note);
@@ -158,8 +194,9 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#byLeaf.get(leafHash) as Row<number>;
   }
 
-  async indexOfIdempotencyKey(key: string): Promise<number | undefined> {
-    return this.#byIdem.get(key) as Row<number>;
+  async findIdempotencyKey(scope: string, key: string): Promise<IdempotencyHit | undefined> {
+    const row = this.#byIdem.get(scope, key) as Row<[number, Buffer | null]>;
+    return row && { index: row[0], contentDigest: row[1] ?? undefined };
   }
 
   async entryCount(): Promise<number> {
@@ -176,6 +213,12 @@ export class SqliteLedgerStore implements LedgerStore {
     await this.#writer?.close();
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** The INSERT parameters of an entry row (the writer thread builds the same in its own source). */
+export function entryRow(e: EntryWrite): unknown[] {
+  const i = e.idempotency;
+  return [e.index, e.leafHash, e.entry, i?.key ?? null, i?.scope ?? null, i?.contentDigest ?? null];
 }
 
 function checkpointOf(row: unknown): StoredCheckpoint | undefined {

@@ -13,11 +13,14 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-const insertEntry = db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key) VALUES (?, ?, ?, ?)');
+const insertEntry = db.prepare('INSERT INTO entries (idx, leaf_hash, entry, idem_key, idem_scope, idem_digest) VALUES (?, ?, ?, ?, ?, ?)');
 const insertNode = db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
 const insertCheckpoint = db.prepare('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
 const commit = db.transaction((b) => {
-  for (const e of b.entries) insertEntry.run(e.index, e.leafHash, e.entry, e.idempotencyKey ?? null);
+  for (const e of b.entries) {
+    const i = e.idempotency;
+    insertEntry.run(e.index, e.leafHash, e.entry, i ? i.key : null, i ? i.scope : null, i ? i.contentDigest : null);
+  }
   for (const n of b.nodes) insertNode.run(n.level, n.index, n.hash);
   insertCheckpoint.run(b.checkpoint.size, b.checkpoint.root, b.checkpoint.note);
 });

@@ -10,8 +10,27 @@ export interface StoredEntry {
   entry: Uint8Array;
 }
 
+/**
+ * An idempotency key as the store keeps it. Keys live in a scope: the caller identity the server
+ * passes down (an opaque string, compared byte for byte), or SIGNET_SCOPE ('') for Signet's own
+ * entries. (scope, key) is unique across the store; two scopes may hold the same key.
+ */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  /** SHA-256 of the JCS of the record as handed in (before v, time, prev): the content the key is bound to. */
+  contentDigest: Uint8Array;
+}
+
+/** What a store answers for a (scope, key) it holds. */
+export interface IdempotencyHit {
+  index: number;
+  /** Absent only for keys written before keys were bound to content (migrated Signet-scope rows). */
+  contentDigest: Uint8Array | undefined;
+}
+
 export interface EntryWrite extends StoredEntry {
-  idempotencyKey?: string | undefined;
+  idempotency?: IdempotencyClaim | undefined;
 }
 
 /** A complete subtree hash; level-0 nodes (leaves) live with their entries, not here. */
@@ -49,7 +68,13 @@ export interface LedgerStore {
   /** Stored nodes at `level` (≥ 1) with from ≤ index < to, by index. Missing rows are simply absent. */
   nodesBetween(level: number, from: number, to: number): Promise<StoredNode[]>;
   indexOfLeaf(leafHash: Uint8Array): Promise<number | undefined>;
-  indexOfIdempotencyKey(key: string): Promise<number | undefined>;
+  /**
+   * The entry written under `key` in `scope`, or undefined. Exact match on both strings (no case
+   * folding, no normalisation); a key in another scope is never returned. A store must refuse a
+   * batch that would write a (scope, key) it already holds (a unique constraint), and keep each
+   * key's contentDigest with it. (Was indexOfIdempotencyKey(key) before keys were scoped.)
+   */
+  findIdempotencyKey(scope: string, key: string): Promise<IdempotencyHit | undefined>;
   /** One past the highest stored entry index (0 when empty). */
   entryCount(): Promise<number>;
   close(): Promise<void>;
@@ -67,8 +92,8 @@ export interface SequencingView {
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   entryCount(): Promise<number>;
   readNodes(addresses: NodeAddress[]): Promise<Uint8Array[]>;
-  /** The stored index of each of `keys` that is stored (absent when not). */
-  idempotencyIndexes(keys: readonly string[]): Promise<Map<string, number>>;
+  /** What the store holds for each of `keys` in `scope` (absent when not stored); see findIdempotencyKey. */
+  idempotencyHits(scope: string, keys: readonly string[]): Promise<Map<string, IdempotencyHit>>;
 }
 
 export interface SequencedWrite<T> {

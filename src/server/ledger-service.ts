@@ -19,7 +19,10 @@ import type { Receipt } from '../gen/signet/v1/Receipt.js';
 import type { ReceiptRecord__Output } from '../gen/signet/v1/ReceiptRecord.js';
 import type { VerifyChainRequest__Output } from '../gen/signet/v1/VerifyChainRequest.js';
 import type { VerifyChainResponse } from '../gen/signet/v1/VerifyChainResponse.js';
-import type { ServiceModule } from './service.js';
+import type { CallContext, ServiceModule } from './service.js';
+
+/** The idempotency scope of callers without an identity (plaintext, or TLS without a client certificate). */
+const ANONYMOUS_SCOPE = 'anonymous';
 
 export interface LedgerServiceOptions {
   /** Most receipts in one AppendReceipts call. */
@@ -34,7 +37,7 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
     serviceName: 'signet.v1.LedgerService',
     handlers: {
       async AppendReceipt(request: AppendReceiptRequest__Output, context): Promise<Receipt> {
-        const [bundle] = await ledger.appendMany([item(request, 'receipt', 'idempotency_key')], { deadline: context.deadline });
+        const [bundle] = await ledger.appendMany([item(request, 'receipt', 'idempotency_key')], { deadline: context.deadline, scope: callerScope(context) });
         return toReceipt(bundle!);
       },
 
@@ -43,7 +46,7 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
         if (n === 0) throw invalidArgument('receipts', 'at least one receipt is required');
         if (n > maxBatch) throw invalidArgument('receipts', `at most ${maxBatch} per call, got ${n}`);
         const items = request.receipts.map((r, i) => item(r, `receipts[${i}].receipt`, `receipts[${i}].idempotency_key`));
-        const bundles = await ledger.appendMany(items, { deadline: context.deadline });
+        const bundles = await ledger.appendMany(items, { deadline: context.deadline, scope: callerScope(context) });
         return { receipts: bundles.map(toReceipt) };
       },
 
@@ -127,6 +130,11 @@ function recordOf(r: ReceiptRecord__Output, field: string): LedgerRecord {
   // Bounded and I-JSON before parsing; the record checks then bound its canonical size.
   if (r.metadata_json) record.metadata = parseStrictJson(r.metadata_json, `${field}.metadata_json`, METADATA_JSON_BOUNDS);
   return record;
+}
+
+/** Idempotency keys live in the caller's namespace: its identity, opaque here; plaintext callers share one. */
+function callerScope(context: CallContext): string {
+  return String(context.identity || ANONYMOUS_SCOPE);
 }
 
 function pageStart(token: string): number {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
 import { PgLedgerStore } from '../../src/ledger/pg-store.js';
+import { LEDGER_MIGRATIONS } from '../../src/ledger/pg-schema.js';
+import { migrate, openPool } from '../../src/lib/pg.js';
 import { testSchema, type TestSchema } from '../helpers/postgres.js';
 import { batch, storeConformance } from './store-conformance.js';
 
@@ -25,11 +27,32 @@ describe('PostgreSQL ledger store', () => {
     const stores = await Promise.all(Array.from({ length: 8 }, () => PgLedgerStore.open({ url: db.url, schema: db.schema, poolSize: 2 })));
     try {
       const { rows } = await db.query<{ component: string; version: number }>('SELECT component, version FROM signet_migrations ORDER BY version');
-      assert.deepEqual(rows, [{ component: 'ledger', version: 1 }]);
+      assert.deepEqual(rows, [{ component: 'ledger', version: 1 }, { component: 'ledger', version: 2 }]);
       await stores[0]!.commitBatch(batch(0, 2));
       assert.equal(await stores[7]!.entryCount(), 2, 'every replica reads what another committed');
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('when a version-1 schema holds global idempotency keys, opening moves signet: keys to Signet\'s scope and leaves callers\' keys matching no caller', async () => {
+    const old = await testSchema('ledger');
+    const pool = openPool({ url: old.url, schema: old.schema, poolSize: 1 });
+    try {
+      await migrate(pool, old.schema, 'ledger', LEDGER_MIGRATIONS.filter((m) => m.version === 1));
+      await old.query("INSERT INTO entries (idx, leaf_hash, entry, idem_key) VALUES (0, $1, '\\x7b7d', 'signet:issuance:x'), (1, $1, '\\x7b7d', 'caller-key')", [Buffer.alloc(32)]);
+      const store = await PgLedgerStore.open({ url: old.url, schema: old.schema });
+      try {
+        assert.deepEqual(await store.findIdempotencyKey('', 'signet:issuance:x'), { index: 0, contentDigest: undefined });
+        for (const scope of ['', 'anonymous', 'uri:spiffe://a']) assert.equal(await store.findIdempotencyKey(scope, 'caller-key'), undefined);
+        await store.commitBatch({ ...batch(2, 1, () => 'caller-key', 'anonymous'), nodes: [] });
+        assert.equal((await store.findIdempotencyKey('anonymous', 'caller-key'))?.index, 2, 'the old key does not block a scoped one');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await pool.end();
+      await old.drop();
     }
   });
 

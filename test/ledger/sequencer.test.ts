@@ -130,13 +130,13 @@ describe('sequencer', () => {
     const inner = new SqliteLedgerStore(`${t.dir}/idem-throws.db`);
     const store = new Proxy(inner, {
       get(target, prop) {
-        if (prop === 'indexOfIdempotencyKey') {
-          return async (key: string) => {
+        if (prop === 'findIdempotencyKey') {
+          return async (scope: string, key: string) => {
             if (lookupFailures.n > 0) {
               lookupFailures.n--;
               throw new SignetError('UNAVAILABLE', 'database is locked');
             }
-            return target.indexOfIdempotencyKey(key);
+            return target.findIdempotencyKey(scope, key);
           };
         }
         const v = Reflect.get(target, prop);

@@ -14,11 +14,14 @@ export interface StoreUnderTest {
 }
 
 const h = (n: number) => new Uint8Array(32).fill(n);
+const digest = (n: number) => new Uint8Array(32).fill(255 - n);
 
-export function batch(from: number, count: number, key?: (i: number) => string | undefined): BatchWrite {
+/** Entries from..from+count; `key(i)` names entry i's idempotency key in `scope` (its digest: 255 − i). */
+export function batch(from: number, count: number, key?: (i: number) => string | undefined, scope = 'uri:spiffe://a'): BatchWrite {
   const entries = Array.from({ length: count }, (_, k) => {
     const i = from + k;
-    return { index: i, leafHash: h(i), entry: Buffer.from(`{"i":${i}}`), idempotencyKey: key?.(i) };
+    const named = key?.(i);
+    return { index: i, leafHash: h(i), entry: Buffer.from(`{"i":${i}}`), idempotency: named === undefined ? undefined : { scope, key: named, contentDigest: digest(i) } };
   });
   return { entries, nodes: [{ level: 1, index: from / 2, hash: h(200) }], checkpoint: { size: from + count, root: h(100 + from), note: `note ${from + count}\n` } };
 }
@@ -55,8 +58,12 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
       assert.deepEqual((await store.nodesBetween(1, 0, 5)).map((n) => [n.level, n.index, Buffer.from(n.hash)]), [[1, 0, Buffer.from(h(200))]]);
       assert.equal(await store.indexOfLeaf(h(1)), 1);
       assert.equal(await store.indexOfLeaf(h(9)), undefined);
-      assert.equal(await store.indexOfIdempotencyKey('key-0'), 0);
-      assert.equal(await store.indexOfIdempotencyKey('nope'), undefined);
+      assert.deepEqual(await store.findIdempotencyKey('uri:spiffe://a', 'key-0'), { index: 0, contentDigest: Buffer.from(digest(0)) });
+      assert.equal(await store.findIdempotencyKey('uri:spiffe://a', 'nope'), undefined);
+      for (const other of ['uri:spiffe://b', 'URI:spiffe://a', 'uri:spiffe://a ', '', 'anonymous']) {
+        assert.equal(await store.findIdempotencyKey(other, 'key-0'), undefined, `a key is found only in its own scope, not in ${JSON.stringify(other)}`);
+      }
+      assert.equal(await store.findIdempotencyKey('uri:spiffe://a', 'KEY-0'), undefined, 'keys compare exactly');
       const cp = (await store.checkpointAt(2))!;
       assert.deepEqual([cp.size, Buffer.from(cp.root), cp.note], [2, Buffer.from(h(100)), 'note 2\n']);
       assert.equal(await store.checkpointAt(1), undefined);
@@ -71,7 +78,7 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
       assert.equal((await store.entries(2, 3)).length, 0);
     });
 
-    it('when an idempotency key is already stored, a batch that repeats it is refused whole', async () => {
+    it('when an idempotency key is already stored in its scope, a batch that repeats it is refused whole', async () => {
       await assert.rejects(store.commitBatch(batch(2, 1, () => 'key-0')), (e) => isSignetError(e, 'UNAVAILABLE'));
       assert.equal(await store.entryCount(), 2);
       assert.equal(await store.checkpointAt(3), undefined);
@@ -90,7 +97,7 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
       try {
         assert.equal((await again.latestCheckpoint())!.note, 'note 5\n');
         assert.equal(await again.entryCount(), 5);
-        assert.equal(await again.indexOfIdempotencyKey('key-1'), 1);
+        assert.equal((await again.findIdempotencyKey('uri:spiffe://a', 'key-1'))?.index, 1);
       } finally {
         await again.close();
       }
@@ -101,6 +108,16 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
       await store.commitBatch(dup);
       assert.equal(await store.indexOfLeaf(h(3)), 3);
       assert.deepEqual((await store.entries(4, 100)).map((e) => e.index), [4, 5]);
+    });
+
+    it('holds the same key in two scopes as two entries', async () => {
+      const size = await store.entryCount();
+      const one = (i: number, scope: string): BatchWrite => ({ ...batch(i, 1, () => 'key-0', scope), nodes: [] });
+      await store.commitBatch(one(size, 'uri:spiffe://b'));
+      assert.equal((await store.findIdempotencyKey('uri:spiffe://b', 'key-0'))?.index, size);
+      assert.equal((await store.findIdempotencyKey('uri:spiffe://a', 'key-0'))?.index, 0);
+      await store.commitBatch(one(size + 1, ''));
+      assert.equal((await store.findIdempotencyKey('', 'key-0'))?.index, size + 1, "Signet's own scope ('') is a scope like any other");
     });
   });
 }
