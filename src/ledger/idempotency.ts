@@ -42,12 +42,12 @@ export function checkScope(scope: unknown): string {
   return scope;
 }
 
-function conflict(field: string): SignetError {
+export function keyConflict(field: string): SignetError {
   // Nothing of the entry that holds the key is said: not its index, not its content.
   return new SignetError('ALREADY_EXISTS', `${field}: this idempotency key was already used with a different record`, { field });
 }
 
-const sameDigest = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && Buffer.compare(a, b) === 0;
+export const sameDigest = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && Buffer.compare(a, b) === 0;
 
 /** Where a key stands once the store was asked: the record it is bound to and its entry's receipt. */
 interface Decision {
@@ -114,7 +114,7 @@ export class InFlightKeys {
     if (refused >= 0) {
       // Keys this call was about to write stay free: whoever waits on them is told to retry.
       release(new SignetError('UNAVAILABLE', 'an append with the same idempotency key was refused meanwhile; retry', { retryAfter: 1 }));
-      throw conflict(items[asked[refused]!]!.keyField);
+      throw keyConflict(items[asked[refused]!]!.keyField);
     }
     asked.forEach((i, k) => {
       const d = decisions[k]!;

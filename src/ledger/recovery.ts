@@ -11,11 +11,17 @@ import type { LedgerStore, StoredCheckpoint } from './store.js';
 
 const ZERO_LEAF = new Uint8Array(32);
 
+/** What recovery reads: a store, or a shared store's view inside its sequencing lock. */
+type ChainReader = Pick<LedgerStore, 'latestCheckpoint' | 'entryCount' | 'readNodes'>;
+
 /** Creates the size-0 checkpoint of a new ledger, signed, so even an empty ledger is vouched for. */
 export async function createGenesis(store: LedgerStore, signer: Signer, origin: string): Promise<StoredCheckpoint> {
   const note = await signNote(formatCheckpoint({ origin, size: 0, root: EMPTY_ROOT }), origin, signer);
   const checkpoint = { size: 0, root: EMPTY_ROOT, note };
-  await store.commitBatch({ entries: [], nodes: [], checkpoint });
+  const genesis = { entries: [], nodes: [], checkpoint };
+  if (!store.sequence) await store.commitBatch(genesis);
+  // Replicas starting together on an empty shared store: the first to take the lock creates it.
+  else await store.sequence(async (view) => ((await view.latestCheckpoint()) ? { value: undefined } : { write: genesis, value: undefined }));
   return checkpoint;
 }
 
@@ -23,7 +29,7 @@ export async function createGenesis(store: LedgerStore, signer: Signer, origin: 
  * Reloads size, frontier and last leaf hash from the store and checks them against the latest
  * checkpoint: entries beyond it, or a stored tree whose root differs, stop the start-up.
  */
-export async function recoverState(store: LedgerStore): Promise<SequencerState> {
+export async function recoverState(store: ChainReader): Promise<SequencerState> {
   const checkpoint = await store.latestCheckpoint();
   if (!checkpoint) throw new SignetError('FAILED_PRECONDITION', 'the ledger has no checkpoint; it was never created');
   const { size } = checkpoint;
@@ -59,6 +65,9 @@ export async function openState(store: LedgerStore, signer: Signer, origin: stri
       throw new SignetError('INTEGRITY', `the latest checkpoint is not vouched for by the ledger key: ${why}; if the ledger key was rotated, list the old public key in ledger.previous_keys, otherwise run VerifyChain`);
     }
   }
+  // A shared store is read under its sequencing lock, so another replica's commit cannot fall
+  // between the reads (a checkpoint, then more entries than it covers).
+  if (store.sequence) return store.sequence(async (view) => ({ value: await recoverState(view) }));
   return recoverState(store);
 }
 

@@ -3,12 +3,13 @@
 import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import { SIGNET_SCOPE, type AppendOptions, type LedgerAppender, type LedgerRecord, type ReceiptBundle } from './contract.js';
-import { InFlightKeys, checkKey, checkScope, contentDigest, type KeyPlan } from './idempotency.js';
+import { InFlightKeys, checkKey, checkScope, contentDigest, keyConflict, sameDigest, type KeyPlan } from './idempotency.js';
 import { TreeBuilder, frontierAddresses, inclusionProof, leafHash, type NodeAddress } from './merkle.js';
 import { formatCheckpoint, signNote } from './note.js';
 import type { LedgerReader } from './reader.js';
 import { entryBytes, validateRecord } from './records.js';
-import type { EntryWrite, IdempotencyClaim, LedgerStore, StoredCheckpoint, StoredNode } from './store.js';
+import { recoverState } from './recovery.js';
+import type { BatchWrite, EntryWrite, IdempotencyClaim, IdempotencyHit, LedgerStore, SequencingView, StoredCheckpoint, StoredNode } from './store.js';
 
 export interface BatchOptions {
   /** Longest an append waits in the pool before its batch is sealed. */
@@ -62,12 +63,13 @@ export interface SequencerOptions {
 interface Pending {
   record: LedgerRecord;
   claim: IdempotencyClaim | undefined;
-  resolve(bundle: ReceiptBundle): void;
+  resolve(bundle: ReceiptBundle | PromiseLike<ReceiptBundle>): void;
   reject(err: unknown): void;
 }
 
 export class Sequencer implements LedgerAppender {
   readonly #store: LedgerStore;
+  readonly #reader: LedgerReader;
   readonly #signer: Signer;
   readonly #origin: string;
   readonly #batch: BatchOptions;
@@ -85,6 +87,7 @@ export class Sequencer implements LedgerAppender {
 
   constructor(options: SequencerOptions) {
     this.#store = options.store;
+    this.#reader = options.reader;
     this.#keys = new InFlightKeys(options.store, options.reader);
     this.#signer = options.signer;
     this.#origin = options.origin;
@@ -204,20 +207,63 @@ export class Sequencer implements LedgerAppender {
 
   async #seal(batch: Pending[]): Promise<void> {
     const start = this.#state;
-    let bundles: ReceiptBundle[];
+    let answers: Array<ReceiptBundle | Promise<ReceiptBundle>>;
     try {
-      bundles = await this.#sealBatch(batch, start);
+      answers = this.#store.sequence ? await this.#sealShared(batch) : await this.#sealLocal(batch, start);
     } catch (err) {
       this.stats.failedBatches++;
       const reason = err instanceof SignetError ? err : new SignetError('UNAVAILABLE', 'the batch could not be sealed; nothing was written', { cause: err });
       for (const p of batch) p.reject(reason);
-      this.#state = await this.#reload().catch(() => start);
+      // A shared store is read afresh under its lock for every batch; only a single writer reloads.
+      if (!this.#store.sequence) this.#state = await this.#reload().catch(() => start);
       return;
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(bundles[i]!);
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(answers[i]!);
   }
 
-  async #sealBatch(batch: Pending[], start: SequencerState): Promise<ReceiptBundle[]> {
+  /** The only writer: extends the chain from the state it holds, then commits. */
+  async #sealLocal(batch: Pending[], start: SequencerState): Promise<ReceiptBundle[]> {
+    const built = await this.#build(batch, start);
+    await this.#store.commitBatch(built.write);
+    this.#committed(built);
+    return this.#answers(built);
+  }
+
+  /**
+   * One of several writers (replicas) of a shared store: under the store's cluster-wide lock, reads
+   * the chain as committed, drops appends whose idempotency key another replica wrote meanwhile,
+   * extends, signs and commits in one transaction. Nothing is answered before the commit.
+   */
+  async #sealShared(batch: Pending[]): Promise<Array<ReceiptBundle | Promise<ReceiptBundle>>> {
+    const { built, hits } = await this.#store.sequence!<{ built: BuiltBatch | undefined; hits: Array<IdempotencyHit | undefined> }>(async (view) => {
+      const head = await this.#headOf(view);
+      const hits = await storedClaims(view, batch);
+      const fresh = batch.filter((_, i) => !hits[i]);
+      if (fresh.length === 0) return { value: { built: undefined, hits } };
+      const built = await this.#build(fresh, head);
+      return { write: built.write, value: { built, hits } };
+    });
+    if (built) this.#committed(built);
+    const answers = built ? await this.#answers(built) : [];
+    let next = 0;
+    return batch.map((p, i) => {
+      const hit = hits[i];
+      if (!hit) return answers[next++]!;
+      // Another replica wrote this key after this one looked it up: the same rules as a lookup.
+      if (p.claim!.scope !== SIGNET_SCOPE && !sameDigest(hit.contentDigest, p.claim!.contentDigest)) return Promise.reject(keyConflict('idempotency_key'));
+      return this.#reader.bundle(hit.index);
+    });
+  }
+
+  /** The chain's head under the lock: this replica's own state when nothing was committed since, else read. */
+  async #headOf(view: SequencingView): Promise<SequencerState> {
+    const latest = await view.latestCheckpoint();
+    const mine = this.#state;
+    if (latest && latest.size === mine.size && latest.note === mine.checkpoint.note) return mine;
+    return recoverState(view);
+  }
+
+  async #build(batch: Pending[], start: SequencerState): Promise<BuiltBatch> {
     const builder = TreeBuilder.fromFrontier(start.size, start.frontier);
     const known = new Map<number, Uint8Array>();
     const addresses = frontierAddresses(start.size);
@@ -243,12 +289,17 @@ export class Sequencer implements LedgerAppender {
     const note = await signNote(formatCheckpoint({ origin: this.#origin, size, root }), this.#origin, this.#signer);
     this.stats.signatures++;
     const checkpoint: StoredCheckpoint = { size, root, note };
-    await this.#store.commitBatch({ entries, nodes, checkpoint });
+    return { write: { entries, nodes, checkpoint }, state: { size, frontier: builder.frontier, lastLeaf: prev, checkpoint }, known };
+  }
 
-    this.#state = { size, frontier: builder.frontier, lastLeaf: prev, checkpoint };
+  #committed(built: BuiltBatch): void {
+    this.#state = built.state;
     this.stats.batches++;
-    this.stats.entries += batch.length;
+    this.stats.entries += built.write.entries.length;
+  }
 
+  async #answers({ write, known }: BuiltBatch): Promise<ReceiptBundle[]> {
+    const { size, note } = write.checkpoint;
     const read = async (wanted: NodeAddress[]) => {
       const missing = wanted.filter((a) => !known.has(nodeKey(a)));
       const fromStore = missing.length ? await this.#store.readNodes(missing) : [];
@@ -256,11 +307,27 @@ export class Sequencer implements LedgerAppender {
       return wanted.map((a) => known.get(nodeKey(a))!);
     };
     const bundles: ReceiptBundle[] = [];
-    for (const e of entries) {
+    for (const e of write.entries) {
       bundles.push({ entry: e.entry, index: e.index, leafHash: e.leafHash, inclusionProof: await inclusionProof(e.index, size, read), checkpoint: note, treeSize: size });
     }
     return bundles;
   }
+}
+
+/** A sealed batch before its commit: the rows, the chain state after it, and the nodes it knows. */
+interface BuiltBatch {
+  write: BatchWrite;
+  state: SequencerState;
+  known: Map<number, Uint8Array>;
+}
+
+/** For each pending append, what the store already holds under its (scope, key), read under the lock. */
+async function storedClaims(view: SequencingView, batch: Pending[]): Promise<Array<IdempotencyHit | undefined>> {
+  const byScope = new Map<string, string[]>();
+  for (const p of batch) if (p.claim) byScope.set(p.claim.scope, [...(byScope.get(p.claim.scope) ?? []), p.claim.key]);
+  const found = new Map<string, Map<string, IdempotencyHit>>();
+  for (const [scope, keys] of byScope) found.set(scope, await view.idempotencyHits(scope, keys));
+  return batch.map((p) => (p.claim ? found.get(p.claim.scope)!.get(p.claim.key) : undefined));
 }
 
 function nodeKey(a: NodeAddress): number {
