@@ -18,6 +18,7 @@ commands:
   softhsm init [--dir DIR]         create a SoftHSM token and keys for local development
   ledger verify|proof …            verify a ledger database, print proofs
   verify receipt FILE --key PEM    verify a receipt offline
+  mcp [--server HOST:PORT]         MCP server on stdio: the agent's own identity and Signet's tools
   version                          print the version
 
 environment: SIGNET_CONFIG, SIGNET_LISTEN, SIGNET_KEY_<NAME>=URI, SIGNET_LOG_LEVEL, SIGNET_DATA_DIR,
@@ -57,6 +58,8 @@ const COMMANDS: Record<string, Command> = {
   softhsm: (argv) => softhsmCommand(argv),
   ledger: (argv) => ledgerCommand(argv),
   verify: (argv) => verifyCommand(argv),
+  // Loaded on demand: the MCP SDK is not needed to serve.
+  mcp: async (argv) => (await import('./mcp.js')).mcpCommand(argv),
   version: async () => {
     console.log('signet 0.1.0');
     return 0;
