@@ -2,6 +2,7 @@
 // (of one agent or a whole group), each written to the ledger.
 import { decodeBase64url } from '../lib/base64url.js';
 import { SignetError, invalidArgument } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import { parseAgentJwk } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
@@ -61,7 +62,7 @@ export class AgentRegistry {
 
   async get(id: string): Promise<Agent> {
     const agent = await this.#store.get(text(id, 'agent_id', 256));
-    if (!agent) throw new SignetError('NOT_FOUND', `agent ${id} is not registered`);
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${quoted(id)} is not registered`);
     return agent;
   }
 
@@ -126,7 +127,7 @@ function text(value: unknown, field: string, max: number): string {
 function groups(list: unknown): string[] {
   if (!Array.isArray(list)) throw invalidArgument('groups', 'must be a list');
   if (list.length > 32) throw invalidArgument('groups', 'at most 32');
-  for (const g of list) if (typeof g !== 'string' || !NAME.test(g)) throw invalidArgument('groups', `"${String(g)}" is not 1–64 of A-Z a-z 0-9 _ . : @ / -`);
+  for (const g of list) if (typeof g !== 'string' || !NAME.test(g)) throw invalidArgument('groups', `${quoted(g)} is not 1–64 of A-Z a-z 0-9 _ . : @ / -`);
   return [...new Set(list as string[])].sort();
 }
 

@@ -1,6 +1,7 @@
 // The credentials domain assembled: agents, policy, Issue / Verify, passports and the key ring,
 // behind one object the gRPC handlers call. No gRPC here.
 import { SignetError, invalidArgument } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import type { LedgerAppender } from '../ledger/contract.js';
 import type { AgentRegistry } from './agents.js';
 import type { AgentStore } from './agent-store.js';
@@ -65,7 +66,7 @@ export class CredentialAuthority {
       intent = parseIntent(q.intent);
     }
     const agent = await this.#agentStore.get(q.agentId);
-    if (!agent) throw new SignetError('NOT_FOUND', `agent ${q.agentId} is not registered`);
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${quoted(q.agentId)} is not registered`);
     const audience = q.audience || undefined;
     const decision: Decision =
       agent.revokedAt !== undefined ? { allow: false, rule: '', reason: `agent ${agent.id} is revoked` } : authorize(this.policy.current, agent, intent, audience);

@@ -1,6 +1,7 @@
 // Issue: policy decision, proof of possession, then a compact JWS for exactly one intent, recorded
 // in the ledger and durable before the token is handed back. Refusals are recorded too.
 import { SignetError, invalidArgument } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
 import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import { AgentKeyCache } from './agent-key.js';
@@ -83,7 +84,7 @@ export class Issuer {
     if (typeof input.agentId !== 'string' || input.agentId === '') throw invalidArgument('agent_id', 'required');
 
     const agent = await this.#d.agents.get(input.agentId);
-    if (!agent) throw new SignetError('NOT_FOUND', `agent ${input.agentId} is not registered`);
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${quoted(input.agentId)} is not registered`);
     if (agent.revokedAt !== undefined) {
       await this.#deny(agent, intent, audience, '', `agent ${agent.id} is revoked`, options);
     }

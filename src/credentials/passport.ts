@@ -1,6 +1,7 @@
 // Passports: a longer-lived signed document about an agent (key, owner, groups, policy digest)
 // that third parties verify offline with the JWKS; the online check also fails once it is revoked.
 import { SignetError, invalidArgument } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
 import type { PublicJwk } from '../signers/contract.js';
 import type { AgentStore } from './agent-store.js';
@@ -57,7 +58,7 @@ export class Passports {
   async issue(agentId: string, ttlSeconds = 0, options: { deadline?: number } = {}): Promise<{ token: string; claims: PassportClaims; ledgerIndex: number }> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) throw invalidArgument('ttl_seconds', 'must be whole seconds, 0 for the default');
     const agent = await this.#d.agents.get(agentId);
-    if (!agent) throw new SignetError('NOT_FOUND', `agent ${agentId} is not registered`);
+    if (!agent) throw new SignetError('NOT_FOUND', `agent ${quoted(agentId)} is not registered`);
     if (agent.revokedAt !== undefined) {
       const reason = `agent ${agent.id} is revoked`;
       await this.#d.ledger.append(denialRecord({ agent: agent.id, intent: { action: 'passport', resource: agent.id }, rule: '', reason, what: 'passport' }), options);

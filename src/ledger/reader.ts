@@ -1,6 +1,6 @@
 // The ledger's read side: entries, checkpoints and proofs from stored tree nodes, in O(log n).
 // Untrusted indices and sizes are checked here, so every reader (gRPC, CLI) refuses them alike.
-import { SignetError, invalidArgument } from '../lib/errors.js';
+import { SignetError, invalidArgument, outOfRange } from '../lib/errors.js';
 import type { ReceiptBundle } from './contract.js';
 import { consistencyProof, inclusionProof } from './merkle.js';
 import type { LedgerStore, StoredCheckpoint, StoredEntry } from './store.js';
@@ -25,20 +25,21 @@ export class LedgerReader {
     return c;
   }
 
-  async checkpoint(size?: number): Promise<StoredCheckpoint> {
+  /** `field` names the request field the size came from, for the error. */
+  async checkpoint(size?: number, field = 'size'): Promise<StoredCheckpoint> {
     if (size === undefined) return this.latest();
     const latest = await this.latest();
-    checkCount(size, 'size');
-    if (size > latest.size) throw new SignetError('OUT_OF_RANGE', `size: ${size} is beyond the tree size ${latest.size}`);
+    checkCount(size, field);
+    if (size > latest.size) throw outOfRange(field, `${size} is beyond the tree size ${latest.size}`);
     const c = await this.#store.checkpointAt(size);
-    if (!c) throw new SignetError('NOT_FOUND', `size: no checkpoint was signed at size ${size} (checkpoints are signed once per batch)`);
+    if (!c) throw new SignetError('NOT_FOUND', `${field}: no checkpoint was signed at size ${size} (checkpoints are signed once per batch)`, { field });
     return c;
   }
 
   async entry(index: number): Promise<StoredEntry> {
     checkCount(index, 'index');
     const size = (await this.latest()).size;
-    if (index >= size) throw new SignetError('OUT_OF_RANGE', `index: ${index} is not below the tree size ${size}`);
+    if (index >= size) throw outOfRange('index', `${index} is not below the tree size ${size}`);
     const [e] = await this.#store.entries(index, index + 1);
     if (!e) throw new SignetError('INTEGRITY', `entry ${index} is missing from the store; run VerifyChain`);
     return e;
@@ -49,7 +50,7 @@ export class LedgerReader {
     checkCount(start, 'start');
     checkCount(limit, 'page_size');
     const size = (await this.latest()).size;
-    if (start > size) throw new SignetError('OUT_OF_RANGE', `start: ${start} is beyond the tree size ${size}`);
+    if (start > size) throw outOfRange('start', `${start} is beyond the tree size ${size}`);
     const end = Math.min(size, start + Math.min(limit || MAX_PAGE, MAX_PAGE));
     const entries = await this.#store.entries(start, end);
     return { entries, next: end < size ? end : undefined };
@@ -65,8 +66,8 @@ export class LedgerReader {
   /** Inclusion proof of `index` in the tree of a checkpointed `treeSize` (latest by default). */
   async inclusion(index: number, treeSize?: number): Promise<{ proof: Uint8Array[]; checkpoint: StoredCheckpoint }> {
     checkCount(index, 'index');
-    const checkpoint = await this.checkpoint(treeSize);
-    if (index >= checkpoint.size) throw new SignetError('OUT_OF_RANGE', `index: ${index} is not below the tree size ${checkpoint.size}`);
+    const checkpoint = await this.checkpoint(treeSize, 'tree_size');
+    if (index >= checkpoint.size) throw outOfRange('index', `${index} is not below the tree size ${checkpoint.size}`);
     const proof = await inclusionProof(index, checkpoint.size, (a) => this.#store.readNodes(a));
     return { proof, checkpoint };
   }
@@ -76,7 +77,7 @@ export class LedgerReader {
     checkCount(size1, 'size1');
     if (size2 !== undefined) checkCount(size2, 'size2');
     if (size2 !== undefined && size1 > size2) throw invalidArgument('size1', `${size1} is greater than size2 ${size2}`);
-    const to = await this.checkpoint(size2);
+    const to = await this.checkpoint(size2, 'size2');
     if (size1 > to.size) throw invalidArgument('size1', `${size1} is greater than size2 ${to.size}`);
     const proof = await consistencyProof(size1, to.size, (a) => this.#store.readNodes(a));
     return { proof, to };

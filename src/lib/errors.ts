@@ -45,3 +45,8 @@ export function isSignetError(err: unknown, code?: SignetErrorCode): err is Sign
 export function invalidArgument(field: string, message: string): SignetError {
   return new SignetError('INVALID_ARGUMENT', `${field}: ${message}`, { field });
 }
+
+/** An index or size beyond what exists (or what a JS number holds exactly), naming the field. */
+export function outOfRange(field: string, message: string): SignetError {
+  return new SignetError('OUT_OF_RANGE', `${field}: ${message}`, { field });
+}

@@ -209,9 +209,9 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     tls,
     authorization,
     limits: {
-      maxMessageBytes: limits.int('max_message_bytes', 1024, 64 * 1024 * 1024) ?? 4 * 1024 * 1024,
-      maxBatch: limits.int('max_batch', 1, 100_000) ?? 1000,
-      maxInFlight: limits.int('max_in_flight', 1, 1_000_000) ?? 4096,
+      maxMessageBytes: envInt(env, 'SIGNET_MAX_MESSAGE_BYTES', 1024, 64 * 1024 * 1024) ?? limits.int('max_message_bytes', 1024, 64 * 1024 * 1024) ?? 4 * 1024 * 1024,
+      maxBatch: envInt(env, 'SIGNET_MAX_BATCH', 1, 100_000) ?? limits.int('max_batch', 1, 100_000) ?? 1000,
+      maxInFlight: envInt(env, 'SIGNET_MAX_IN_FLIGHT', 1, 1_000_000) ?? limits.int('max_in_flight', 1, 1_000_000) ?? 4096,
     },
     ledger: {
       enabled: ledgerEnabled,
@@ -304,6 +304,15 @@ function parseAuthorization(value: unknown, keys: Record<string, string>, cnIden
 }
 
 const RPC_PATTERN = /^[A-Za-z0-9_.*?]+\/[A-Za-z0-9_*?]+$/;
+
+/** A whole-number setting from the environment, which wins over the file. */
+function envInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw configError(name, `must be a whole number from ${min} to ${max}`);
+  return value;
+}
 
 function configError(field: string, message: string): SignetError {
   return new SignetError('CONFIG', `config: ${field} ${message}`, { field });

@@ -2,6 +2,7 @@
 // with no detail; the detail stays in the log.
 import * as grpc from '@grpc/grpc-js';
 import { SignetError, type SignetErrorCode } from '../lib/errors.js';
+import { capped } from '../lib/quote.js';
 
 const STATUS: Record<SignetErrorCode, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -29,10 +30,11 @@ export interface GrpcErrorReply extends Partial<grpc.StatusObject> {
 export function toGrpcError(err: unknown, logDetail?: (err: unknown) => void): GrpcErrorReply {
   const metadata = new grpc.Metadata();
   if (err instanceof SignetError && err.code !== 'INTERNAL' && err.code !== 'INTEGRITY') {
-    if (err.field) metadata.set('signet-field', err.field);
+    if (err.field) metadata.set('signet-field', capped(err.field, 256));
     metadata.set('signet-code', err.code);
     if (err.retryAfter !== undefined) metadata.set('retry-after', String(Math.ceil(err.retryAfter)));
-    return { code: STATUS[err.code], details: err.message, metadata };
+    // Capped: a reply's trailer must stay small whatever a message ended up quoting.
+    return { code: STATUS[err.code], details: capped(err.message), metadata };
   }
   logDetail?.(err);
   return { code: grpc.status.INTERNAL, details: 'internal error', metadata };

@@ -6,6 +6,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { SignetError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { RequestChecks, checkingServer, refusedRequestInterceptor } from './checked-requests.js';
 import type { SignetConfig } from './config.js';
 import { callerFromCertificate, type Caller } from './caller.js';
 import { toGrpcError } from './errors.js';
@@ -35,10 +36,18 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
   const { modules, logger, metrics, limits } = options;
   const packageDefinition = loadPackageDefinition([...new Set(modules.map((m) => m.protoFile))]);
   const grpcObject = grpc.loadPackageDefinition(packageDefinition);
+  // Every request's raw bytes are checked against FIELD_RULES before they are decoded.
+  const checks = new RequestChecks({ maxBatch: limits.maxBatch });
   const server = new grpc.Server({
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.keepalive_permit_without_calls': 1,
+    interceptors: [
+      refusedRequestInterceptor((path, error) => {
+        metrics?.requests.inc({ method: path.slice(1), code: error.code });
+        logger.info({ method: path.slice(1), code: error.code, error: error.message, field: error.field }, 'request refused');
+      }),
+    ],
   });
   const interceptors: Interceptor[] = [
     accessLog(logger, metrics),
@@ -70,12 +79,12 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
         );
       };
     }
-    server.addService(definition, implementation);
+    server.addService(checks.checked(definition), implementation);
   }
 
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(modules.map((m) => [m.serviceName, 'SERVING'])) });
-  health.addToServer(server);
-  new ReflectionService(packageDefinition).addToServer(server);
+  health.addToServer(checkingServer(server, checks));
+  new ReflectionService(packageDefinition).addToServer(checkingServer(server, checks));
 
   const port = await new Promise<number>((ok, fail) =>
     server.bindAsync(listen, serverCredentials(options.tls), (err, p) => (err ? fail(bindError(listen, err)) : ok(p))),

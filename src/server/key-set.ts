@@ -1,5 +1,6 @@
 // The keys a server holds: opened from their URIs at start-up, looked up by name or key id.
 import { SignetError } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import type { Signer } from '../signers/contract.js';
 import { openSigner } from '../signers/index.js';
 
@@ -54,7 +55,7 @@ export class KeySet {
     const named = this.#byName.get(nameOrId);
     if (named) return named;
     for (const k of this.#byName.values()) if (k.signer.keyId() === nameOrId) return k;
-    throw new SignetError('NOT_FOUND', `${field}: no key named or with id "${nameOrId}"`, { field });
+    throw new SignetError('NOT_FOUND', `${field}: no key named or with id ${quoted(nameOrId)}`, { field });
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // gRPC handlers of signet.v1.SigningService: translate the wire to the custody contract and back.
 import { SignetError, invalidArgument } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import type { KeyAlgorithm, SignInput, SignResult } from '../signers/contract.js';
 import type { Algorithm } from '../gen/signet/v1/Algorithm.js';
 import type { PublicKey } from '../gen/signet/v1/PublicKey.js';
@@ -41,7 +42,7 @@ export function signingService({ keys, maxBatch, reserved = new Map(), metrics }
       if (!(err instanceof SignetError && err.code === 'NOT_FOUND')) throw err;
     }
     if (!key || !context.keyAllowed(key.name)) {
-      throw new SignetError('PERMISSION_DENIED', `caller "${context.caller}" may not use key "${name}"`);
+      throw new SignetError('PERMISSION_DENIED', `caller ${quoted(context.caller)} may not use key ${quoted(name)}`);
     }
     return key;
   };
