@@ -52,7 +52,7 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
     response_sha256: { maxBytes: 64 },
     jti: { maxBytes: 512 },
     outcome: { maxBytes: 256 },
-    metadata_json: { maxBytes: 8192 },
+    metadata_json: { maxBytes: 16_384 },
   },
   'signet.v1.AppendReceiptRequest': { idempotency_key: { maxBytes: 512 } },
   'signet.v1.AppendReceiptsRequest': { receipts: { maxCount: 'batch' } },
@@ -66,7 +66,7 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
   // credentials.proto
   'signet.v1.RegisterAgentRequest': {
     name: { maxBytes: 512 },
-    public_key_jwk: { maxBytes: 2048 },
+    public_key_jwk: { maxBytes: 4096 },
     owner: REASON,
     groups: { maxBytes: 64, maxCount: 32 },
     labels: { maxCount: 32, keyBytes: 64, valueBytes: 1024 },
@@ -76,7 +76,7 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
   'signet.v1.ListAgentsRequest': { page_size: PAGE_SIZE, page_token: { maxBytes: 512 }, group: { maxBytes: 256 }, owner: REASON },
   'signet.v1.RevokeAgentRequest': { agent_id: ID, reason: REASON },
   'signet.v1.RevokeGroupRequest': { group: { maxBytes: 256, required: true }, reason: REASON },
-  'signet.v1.Intent': { action: TEXT, resource: TEXT, constraints_json: { maxBytes: 8192 } },
+  'signet.v1.Intent': { action: TEXT, resource: TEXT, constraints_json: { maxBytes: 16_384 } },
   'signet.v1.McpTool': { server: REASON, tool: REASON },
   'signet.v1.AuthorizeRequest': { agent_id: ID, audience: AUDIENCE },
   'signet.v1.Actor': { sub: REASON, iss: REASON },
