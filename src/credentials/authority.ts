@@ -5,8 +5,9 @@ import { quoted } from '../lib/quote.js';
 import type { LedgerAppender } from '../ledger/contract.js';
 import type { AgentRegistry } from './agents.js';
 import type { AgentStore } from './agent-store.js';
+import { canonicalText } from './canonical.js';
 import { parseIntent } from './intent.js';
-import type { Issuer } from './issuer.js';
+import { MAX_AUDIENCE, type Issuer } from './issuer.js';
 import { jwksOf, type Jwks } from './jwks.js';
 import type { KeyRing } from './key-ring.js';
 import { denialRecord } from './ledger-records.js';
@@ -59,15 +60,16 @@ export class CredentialAuthority {
     let intent;
     if ('mcp' in q) {
       const { server, tool } = q.mcp;
-      if (typeof server !== 'string' || !/^[^/\s]{1,256}$/.test(server)) throw invalidArgument('mcp.server', 'required, no "/" or spaces');
-      if (typeof tool !== 'string' || !/^[^/\s]{1,256}$/.test(tool)) throw invalidArgument('mcp.tool', 'required, no "/" or spaces');
+      for (const [field, name] of [['mcp.server', server], ['mcp.tool', tool]] as const) {
+        if (canonicalText(name, field, 256).includes('/') || name.includes(' ')) throw invalidArgument(field, 'no "/" or spaces');
+      }
       intent = parseIntent(mcpToolIntent(server, tool), 'mcp');
     } else {
       intent = parseIntent(q.intent);
     }
     const agent = await this.#agentStore.get(q.agentId);
     if (!agent) throw new SignetError('NOT_FOUND', `agent ${quoted(q.agentId)} is not registered`);
-    const audience = q.audience || undefined;
+    const audience = q.audience ? canonicalText(q.audience, 'audience', MAX_AUDIENCE) : undefined;
     const decision: Decision =
       agent.revokedAt !== undefined ? { allow: false, rule: '', reason: `agent ${agent.id} is revoked` } : authorize(this.policy.current, agent, intent, audience);
     if (!decision.allow) {

@@ -3,6 +3,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { canonicalize } from '../lib/jcs.js';
 import { invalidArgument } from '../lib/errors.js';
+import { canonicalAction, canonicalResource } from './canonical.js';
 
 export interface Intent {
   action: string;
@@ -11,20 +12,22 @@ export interface Intent {
   constraints?: Record<string, unknown>;
 }
 
-const MAX_FIELD = 1024;
 const MAX_CONSTRAINTS_BYTES = 4096;
 /** constraints_json text: bounded before parsing (its canonical form is bounded after). */
 export const CONSTRAINTS_JSON_BOUNDS = { maxBytes: 4 * MAX_CONSTRAINTS_BYTES, maxDepth: 32 };
 
-/** Checks an intent from a caller and returns it in normal form (no empty constraints). */
+/**
+ * Checks an intent from a caller: action and resource must already be canonical (canonical.ts),
+ * and it comes back without empty constraints.
+ */
 export function parseIntent(value: unknown, field = 'intent'): Intent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidArgument(field, 'must be an object');
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
     if (key !== 'action' && key !== 'resource' && key !== 'constraints') throw invalidArgument(`${field}.${key}`, 'unknown member');
   }
-  const action = text(v.action, `${field}.action`);
-  const resource = resourcePath(text(v.resource, `${field}.resource`), `${field}.resource`);
+  const action = canonicalAction(v.action, `${field}.action`);
+  const resource = canonicalResource(v.resource, `${field}.resource`);
   if (v.constraints === undefined || v.constraints === null) return { action, resource };
   const c = v.constraints;
   if (typeof c !== 'object' || Array.isArray(c)) throw invalidArgument(`${field}.constraints`, 'must be a JSON object');
@@ -37,34 +40,6 @@ export function parseIntent(value: unknown, field = 'intent'): Intent {
   }
   if (size > MAX_CONSTRAINTS_BYTES) throw invalidArgument(`${field}.constraints`, `at most ${MAX_CONSTRAINTS_BYTES} bytes of JSON`);
   return { action, resource, constraints: c as Record<string, unknown> };
-}
-
-function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(field, 'required');
-  if (value.length > MAX_FIELD) throw invalidArgument(field, `at most ${MAX_FIELD} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw invalidArgument(field, 'control characters are not allowed');
-  return value;
-}
-
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\/?/;
-
-/**
- * A resource must name one path as written: policy globs compare text, so `x/../prod-db`,
- * `prod-db/`, `acme//prod-db` or `%2e%2e` would reach a resource a deny rule names without
- * matching it. Refused: `.`/`..` segments, empty segments (a trailing `/`, `//` after any
- * `scheme://`), percent-encoded `.` `/` `\`, backslashes — also after NFKC (fullwidth dots).
- */
-function resourcePath(value: string, field: string): string {
-  for (const form of new Set([value, value.normalize('NFKC')])) {
-    if (form.includes('\\')) throw invalidArgument(field, 'backslashes are not allowed');
-    if (/%(2e|2f|5c)/i.test(form)) throw invalidArgument(field, 'percent-encoded ".", "/" or "\\" is not allowed');
-    const path = form.replace(SCHEME, '');
-    for (const segment of path.split('/')) {
-      if (segment === '') throw invalidArgument(field, 'empty path segments (a leading, trailing or doubled "/") are not allowed');
-      if (segment === '.' || segment === '..') throw invalidArgument(field, '"." and ".." path segments are not allowed');
-    }
-  }
-  return value;
 }
 
 const FP_CACHE_MAX = 4096;

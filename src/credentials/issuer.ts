@@ -7,6 +7,7 @@ import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/cont
 import { AgentKeyCache } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
+import { canonicalText } from './canonical.js';
 import { actClaim, actorsOf, type Actor } from './delegation.js';
 import { newJti } from './jti.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
@@ -18,6 +19,7 @@ import type { PolicySource } from './policy-source.js';
 import { POP_METHOD_ISSUE, type PopMode, type PopVerifier, type ProofOfPossession } from './pop.js';
 
 export const CREDENTIAL_TYP = 'JWT';
+export const MAX_AUDIENCE = 512;
 
 export interface IssueInput {
   agentId: string;
@@ -76,8 +78,7 @@ export class Issuer {
 
   async issue(input: IssueInput, options: { deadline?: number } = {}): Promise<IssuedCredential> {
     const intent = parseIntent(input.intent);
-    const audience = input.audience;
-    if (typeof audience !== 'string' || audience === '' || audience.length > 512) throw invalidArgument('audience', 'required, at most 512 characters');
+    const audience = canonicalText(input.audience, 'audience', MAX_AUDIENCE);
     const requested = input.ttlSeconds ?? 0;
     if (!Number.isInteger(requested) || requested < 0) throw invalidArgument('ttl_seconds', 'must be whole seconds, 0 for the default');
     const act = actClaim(input.delegation);

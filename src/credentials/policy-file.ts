@@ -6,15 +6,14 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { canonicalize } from '../lib/jcs.js';
 import { SignetError } from '../lib/errors.js';
+import { patternProblem } from './canonical.js';
 import type { AgentSelector, Policy, PolicyRule } from './policy.js';
 
 type Path = (string | number)[];
 
-const MAX_PATTERN = 1024;
-
 const TOP = new Set(['version', 'defaults', 'rules']);
 const DEFAULTS = new Set(['max_ttl', 'require_pop', 'single_use']);
-const RULE = new Set(['name', 'effect', 'agents', 'actions', 'resources', 'audiences', 'max_ttl', 'require_pop', 'single_use']);
+const RULE = new Set(['name', 'effect', 'agents', 'actions', 'resources', 'resource_case', 'audiences', 'max_ttl', 'require_pop', 'single_use']);
 
 export interface PolicyLimits {
   /** The server's ceiling: no rule may grant more (credentials.max_ttl). */
@@ -69,6 +68,10 @@ export function parsePolicy(text: string, source: string, limits: PolicyLimits):
       singleUse: v.bool(r.single_use, [...p, 'single_use']) ?? defaults.singleUse,
     };
     if (r.audiences !== undefined) rule.audiences = v.patterns(r.audiences, [...p, 'audiences']);
+    const resourceCase = r.resource_case ?? 'sensitive';
+    if (resourceCase !== 'sensitive' && resourceCase !== 'insensitive') v.fail([...p, 'resource_case'], 'is sensitive (the default) or insensitive');
+    // Only when set, so the digest of a policy that does not use it stays what it was.
+    if (resourceCase === 'insensitive') rule.resourceCaseInsensitive = true;
     return rule;
   });
   return { rules, digest: digestOf(rules), source };
@@ -146,8 +149,10 @@ class Validator {
     return (list as unknown[]).map((p, i) => {
       const at = typeof value === 'string' ? path : [...path, i];
       const pattern = this.string(p, at);
-      // Matching costs |pattern|·|value| steps; values are at most 1024 characters, so are patterns.
-      if (pattern.length > MAX_PATTERN) this.fail(at, `is ${pattern.length} characters; a pattern has at most ${MAX_PATTERN}`);
+      // Patterns obey the canonical form of the names they match (canonical.ts), and are at most
+      // 1024 characters: matching costs |pattern|·|value| steps, and values are at most 1024.
+      const problem = patternProblem(pattern);
+      if (problem) this.fail(at, problem);
       return pattern;
     });
   }

@@ -14,6 +14,8 @@ export interface PolicyRule {
   resources: string[];
   /** Audiences the credential may name; absent = any. */
   audiences?: string[];
+  /** `resource_case: insensitive`: resources compare without regard to letter case (hosts, GitHub). */
+  resourceCaseInsensitive?: true;
   maxTtlSeconds: number;
   requirePop: boolean;
   singleUse: boolean;
@@ -58,7 +60,7 @@ export function agentMatches(selector: AgentSelector, agent: PolicyAgent): boole
 export function authorize(policy: Policy, agent: PolicyAgent, intent: Intent, audience?: string): Decision {
   for (const rule of policy.rules) {
     if (!rule.agents.some((s) => agentMatches(s, agent))) continue;
-    if (!anyGlob(rule.actions, intent.action) || !anyGlob(rule.resources, intent.resource)) continue;
+    if (!anyGlob(rule.actions, intent.action) || !anyGlob(rule.resources, intent.resource, { caseInsensitive: rule.resourceCaseInsensitive })) continue;
     if (audience !== undefined && rule.audiences && !anyGlob(rule.audiences, audience)) continue;
     if (rule.effect === 'deny') {
       return { allow: false, rule: rule.name, reason: `rule "${rule.name}" denies ${intent.action} on ${intent.resource}`, matched: rule };

@@ -6,13 +6,14 @@ import type { LedgerAppender } from '../ledger/contract.js';
 import { AgentKeyCache } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
+import { canonicalText } from './canonical.js';
 import type { ActClaim } from './delegation.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
 import { decodeJws, verifyJwsSignature } from './jws.js';
 import type { KeyRing } from './key-ring.js';
 import { revocationKey, revocationRecord, verificationRecord } from './ledger-records.js';
 import { revocationReason } from './revocation-reason.js';
-import { CREDENTIAL_TYP } from './issuer.js';
+import { CREDENTIAL_TYP, MAX_AUDIENCE } from './issuer.js';
 import { POP_METHOD_PRESENT, tokenDigest, type PopVerifier, type ProofOfPossession } from './pop.js';
 
 export type VerifyReason =
@@ -97,7 +98,7 @@ export class Verifier {
 
   async verify(input: VerifyInput, options: { deadline?: number } = {}): Promise<VerifyResult> {
     if (typeof input.token !== 'string' || input.token === '') throw invalidArgument('token', 'required');
-    if (typeof input.audience !== 'string' || input.audience === '') throw invalidArgument('audience', 'required');
+    canonicalText(input.audience, 'audience', MAX_AUDIENCE);
     const presented = parseIntent(input.intent);
     const result = await this.#check(input.token, presented, input.audience, input.consume === true, input.presentation);
     const c = result.claims;

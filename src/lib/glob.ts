@@ -10,7 +10,7 @@ export type GlobSyntax = 'path' | 'plain';
 
 export interface GlobOptions {
   syntax?: GlobSyntax;
-  /** Compare after lower-casing pattern and value (for names whose owners treat case as equal). */
+  /** Compare case-folded pattern and value (for names whose owners treat case as equal). */
   caseInsensitive?: boolean;
 }
 
@@ -42,7 +42,7 @@ export class Glob {
     this.pattern = pattern;
     this.#syntax = options.syntax ?? 'path';
     this.#fold = options.caseInsensitive === true;
-    this.#tokens = tokenize(this.#fold ? pattern.toLowerCase() : pattern, this.#syntax);
+    this.#tokens = tokenize(this.#fold ? caseFold(pattern) : pattern, this.#syntax);
   }
 
   static compile(pattern: string, options: GlobOptions = {}): Glob {
@@ -57,7 +57,7 @@ export class Glob {
   }
 
   matches(input: string, counter?: GlobSteps): boolean {
-    const value = this.#fold ? input.toLowerCase() : input;
+    const value = this.#fold ? caseFold(input) : input;
     const tokens = this.#tokens;
     const n = tokens.length;
     const dot = this.#syntax === 'path' ? dotSegments(value) : undefined;
@@ -111,6 +111,11 @@ export class Glob {
 }
 
 const cache = new Map<string, Glob>();
+
+/** Full case folding, near enough: upper then lower, so ß, SS and ss compare equal. */
+export function caseFold(s: string): string {
+  return s.toUpperCase().toLowerCase();
+}
 
 function tokenize(pattern: string, syntax: GlobSyntax): Token[] {
   const tokens: Token[] = [];

@@ -31,9 +31,7 @@ export function withSeed<T>(random: Random, what: string, body: () => T): T {
   try {
     return body();
   } catch (err) {
-    const e = err as Error;
-    e.message = `[seed ${random.seed}; rerun with SIGNET_TEST_SEED=${random.seed}] ${what}: ${e.message}`;
-    throw e;
+    throw annotate(err, random, what);
   }
 }
 
@@ -42,8 +40,15 @@ export async function withSeedAsync<T>(random: Random, what: string, body: () =>
   try {
     return await body();
   } catch (err) {
-    const e = err as Error;
-    e.message = `[seed ${random.seed}; rerun with SIGNET_TEST_SEED=${random.seed}] ${what}: ${e.message}`;
-    throw e;
+    throw annotate(err, random, what);
   }
+}
+
+function annotate(err: unknown, random: Random, what: string): unknown {
+  if (!(err instanceof Error)) return err;
+  const note = `[seed ${random.seed}; rerun with SIGNET_TEST_SEED=${random.seed}] ${what}: `;
+  err.message = note + err.message;
+  // Reporters print the stack, which was written when the error was made.
+  if (err.stack) err.stack = note + err.stack;
+  return err;
 }
