@@ -55,7 +55,7 @@ export async function millionFigures(db: string, pem: string, origin: string, pr
 
     const c = cpu();
     const t = performance.now();
-    const report = await verifyChain(store, { verifiers: [noteVerifierFromPublicKey(origin, pem)] });
+    const report = await verifyChain(store, { verifiers: [noteVerifierFromPublicKey(origin, pem)], origin });
     const verifyS = (performance.now() - t) / 1000;
     const verifyCpuS = cpu() - c;
     if (!report.valid) throw new Error(`VerifyChain: ${report.reason}`);

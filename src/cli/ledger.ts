@@ -106,6 +106,7 @@ async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandI
     start: count(flags, '--from'),
     end: count(flags, '--to'),
     verifiers: pems.map((pem) => noteVerifierFromPublicKey(origin, pem)),
+    origin,
     onProgress: bar?.update,
   });
   bar?.done();

@@ -101,13 +101,13 @@ export class Ledger implements LedgerAppender {
   }
 
   /** VerifyChain with the ledger's keys; at most maxConcurrentVerifications at once, beyond that RESOURCE_EXHAUSTED. */
-  async verifyChain(options: Omit<VerifyChainOptions, 'verifiers'> = {}): Promise<ChainReport> {
+  async verifyChain(options: Omit<VerifyChainOptions, 'verifiers' | 'origin'> = {}): Promise<ChainReport> {
     if (this.#verifications >= this.#maxVerifications) {
       throw new SignetError('RESOURCE_EXHAUSTED', `VerifyChain is already running (${this.#verifications} at once, limit ${this.#maxVerifications}); retry when it has finished`, { retryAfter: VERIFY_RETRY_AFTER_S });
     }
     this.#verifications++;
     try {
-      return await verifyChain(this.#store, { ...options, verifiers: this.#verifiers });
+      return await verifyChain(this.#store, { ...options, verifiers: this.#verifiers, origin: this.origin });
     } finally {
       this.#verifications--;
     }

@@ -1,5 +1,7 @@
 // VerifyChain: re-derives every leaf hash, chain link and checkpoint root of a range of the ledger
 // from the stored entries, checks every checkpoint signature, and names the first bad index.
+// "Valid" means every entry in the answer is covered by a checkpoint whose signature was checked:
+// a range is extended to the next checkpoint, and a whole-ledger answer counts every stored row.
 import { invalidArgument, SignetError } from '../lib/errors.js';
 import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
 import { ChainScanner, nodesCompletedBy, type BadNode, type ScannedChunk, type StoredLevel } from './chain-scan.js';
@@ -9,10 +11,16 @@ import type { LedgerStore, StoredCheckpoint } from './store.js';
 export interface VerifyChainOptions {
   /** First entry index to check (default 0). */
   start?: number;
-  /** One past the last index to check (default: the latest checkpoint's size). */
+  /**
+   * One past the last index to check; extended to the next checkpoint at or after it, so every
+   * entry answered for is under a checked signature. Absent: the whole ledger, every stored row
+   * included (rows beyond the latest checkpoint make the answer invalid).
+   */
   end?: number;
-  /** Public keys checkpoints must be signed with (at least one must verify each checkpoint). */
+  /** Trust roots: public keys accepted for every checkpoint (at least one must verify each). */
   verifiers: NoteVerifiers;
+  /** The log's name: every checkpoint's origin line must be it. */
+  origin: string;
   /** Rows read per step; bounds memory on large ledgers. */
   chunk?: number;
   onProgress?(checked: number, total: number): void;
@@ -21,6 +29,7 @@ export interface VerifyChainOptions {
 export interface ChainReport {
   valid: boolean;
   start: number;
+  /** One past the last entry answered for: the requested end extended to the checkpoint covering it. */
   end: number;
   entriesChecked: number;
   checkpointsChecked: number;
@@ -37,11 +46,13 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   const latest = await store.latestCheckpoint();
   if (!latest) throw new SignetError('FAILED_PRECONDITION', 'the ledger has no checkpoint; it was never created');
   const start = options.start ?? 0;
-  const end = options.end ?? latest.size;
+  const requested = options.end ?? latest.size;
   checkIndex(start, 'start');
-  checkIndex(end, 'end');
-  if (start > end) throw invalidArgument('start', `${start} is greater than end ${end}`);
-  if (end > latest.size) throw new SignetError('OUT_OF_RANGE', `end: ${end} is beyond the tree size ${latest.size}`, { field: 'end' });
+  checkIndex(requested, 'end');
+  if (start > requested) throw invalidArgument('start', `${start} is greater than end ${requested}`);
+  if (requested > latest.size) throw new SignetError('OUT_OF_RANGE', `end: ${requested} is beyond the tree size ${latest.size}`, { field: 'end' });
+  // An entry is vouched for only by a checkpoint at or after it: the range runs to the next one.
+  const end = (await firstCheckpointFrom(store, requested, latest)).size;
   const chunk = options.chunk ?? 4096;
   const total = end - start;
 
@@ -61,7 +72,7 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   const checkpoint = (c: StoredCheckpoint, root: Uint8Array): string | undefined => {
     checkpointsChecked++;
     if (!Buffer.from(c.root).equals(root)) return `checkpoint at size ${c.size}: stored root differs from the root recomputed from the entries`;
-    return checkCheckpointNote(c, options.verifiers);
+    return checkCheckpointNote(c, options.verifiers, options.origin);
   };
   const checkpointFault = (c: StoredCheckpoint, why: string) => report({ index: Math.max(0, c.size - 1), checkpointSize: c.size, reason: why });
 
@@ -174,7 +185,37 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   } finally {
     await scanner.close();
   }
+  if (options.end === undefined) {
+    const stray = await unanchoredRows(store);
+    if (stray) return report(stray);
+  }
   return { valid: true, start, end, entriesChecked, checkpointsChecked };
+}
+
+/** The first checkpoint with size ≥ `size` (the latest one bounds the search). */
+async function firstCheckpointFrom(store: LedgerStore, size: number, latest: StoredCheckpoint): Promise<StoredCheckpoint> {
+  for (let lo = size, width = 64; lo <= latest.size; lo += width, width *= 8) {
+    const [first] = await store.checkpointsBetween(lo, Math.min(latest.size, lo + width - 1));
+    if (first) return first;
+  }
+  return latest;
+}
+
+/**
+ * Rows no signed checkpoint covers: beyond the latest checkpoint (a batch commits its rows and its
+ * checkpoint together, so the sequencer never leaves any) or below index 0. The row count is read
+ * before the checkpoint, so a batch committed meanwhile is not mistaken for one.
+ */
+async function unanchoredRows(store: LedgerStore): Promise<{ index: number; reason: string } | undefined> {
+  const count = await store.entryCount();
+  const latest = await store.latestCheckpoint();
+  const size = latest?.size ?? 0;
+  if (count > size) {
+    return { index: size, reason: `entries ${size}..${count - 1} are stored beyond the latest checkpoint (size ${size}): no signed checkpoint covers them` };
+  }
+  const [below] = await store.entries(Number.MIN_SAFE_INTEGER, 0);
+  if (below) return { index: 0, reason: `a row with index ${below.index} is stored: not an entry of the ledger` };
+  return undefined;
 }
 
 /** The stored interior nodes that appending entries from ≤ i < to completes, level by level. */

@@ -35,7 +35,7 @@ describe('VerifyChain', () => {
     db.close();
     const store = new SqliteLedgerStore(path);
     try {
-      return await verifyChain(store, { ...range, verifiers: [noteVerifierFromPublicKey(ORIGIN, t.pem)], chunk: 16 });
+      return await verifyChain(store, { ...range, verifiers: [noteVerifierFromPublicKey(ORIGIN, t.pem)], origin: ORIGIN, chunk: 16 });
     } finally {
       await store.close();
     }
@@ -46,7 +46,7 @@ describe('VerifyChain', () => {
     const progress: number[] = [];
     const store = new SqliteLedgerStore(t.db);
     try {
-      const report = await verifyChain(store, { verifiers: [noteVerifierFromPublicKey(ORIGIN, t.pem)], chunk: 16, onProgress: (done) => progress.push(done) });
+      const report = await verifyChain(store, { verifiers: [noteVerifierFromPublicKey(ORIGIN, t.pem)], origin: ORIGIN, chunk: 16, onProgress: (done) => progress.push(done) });
       assert.deepEqual(report, { valid: true, start: 0, end: ENTRIES, entriesChecked: ENTRIES, checkpointsChecked: 6 });
       assert.deepEqual(progress, [16, 32, 40]);
     } finally {
@@ -147,7 +147,7 @@ describe('VerifyChain', () => {
       assert.equal(report.valid, true);
       const store = new SqliteLedgerStore(t.db);
       try {
-        const wrongKey = await verifyChain(store, { verifiers: [noteVerifierFromPublicKey(ORIGIN, other.pem)] });
+        const wrongKey = await verifyChain(store, { verifiers: [noteVerifierFromPublicKey(ORIGIN, other.pem)], origin: ORIGIN });
         assert.deepEqual([wrongKey.valid, wrongKey.badCheckpointSize], [false, 0]);
         assert.match(wrongKey.reason!, /no signature by a known key/);
       } finally {
@@ -170,8 +170,8 @@ describe('VerifyChain', () => {
     const store = new SqliteLedgerStore(t.db);
     const verifiers = [noteVerifierFromPublicKey(ORIGIN, t.pem)];
     try {
-      await assert.rejects(verifyChain(store, { verifiers, end: ENTRIES + 1 }), (e) => isSignetError(e, 'OUT_OF_RANGE'));
-      await assert.rejects(verifyChain(store, { verifiers, start: 10, end: 5 }), (e) => isSignetError(e, 'INVALID_ARGUMENT') && e.field === 'start');
+      await assert.rejects(verifyChain(store, { verifiers, origin: ORIGIN, end: ENTRIES + 1 }), (e) => isSignetError(e, 'OUT_OF_RANGE'));
+      await assert.rejects(verifyChain(store, { verifiers, origin: ORIGIN, start: 10, end: 5 }), (e) => isSignetError(e, 'INVALID_ARGUMENT') && e.field === 'start');
     } finally {
       await store.close();
     }
