@@ -19,6 +19,7 @@ commands:
   ledger verify|proof …            verify a ledger database, print proofs
   verify receipt FILE --key PEM    verify a receipt offline
   mcp [--server HOST:PORT]         MCP server on stdio: the agent's own identity and Signet's tools
+  mcp-gate [options] -- CMD ARGS…  gate an MCP tool server: Signet authorizes and records every call
   version                          print the version
 
 environment: SIGNET_CONFIG, SIGNET_LISTEN, SIGNET_KEY_<NAME>=URI, SIGNET_LOG_LEVEL, SIGNET_DATA_DIR,
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
   verify: (argv) => verifyCommand(argv),
   // Loaded on demand: the MCP SDK is not needed to serve.
   mcp: async (argv) => (await import('./mcp.js')).mcpCommand(argv),
+  'mcp-gate': async (argv) => (await import('./mcp-gate.js')).mcpGateCommand(argv),
   version: async () => {
     console.log('signet 0.1.0');
     return 0;

@@ -30,7 +30,7 @@ agent:
                             without it, the key the server names first is pinned in the state dir
 ${CONNECT_USAGE}`;
 
-const OPTIONS = {
+export const AGENT_OPTIONS = {
   ...CONNECT_OPTIONS,
   'agent-key': { type: 'string' },
   'state-dir': { type: 'string' },
@@ -42,6 +42,8 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+const OPTIONS = AGENT_OPTIONS;
+
 export interface AgentFlags {
   stateDir: string;
   session: AgentSession;
@@ -52,10 +54,10 @@ export interface AgentFlags {
 }
 
 /** Parses the agent flags shared by `signet mcp` and `signet mcp-gate` and opens the session. */
-export function agentFromFlags(values: Record<string, unknown>, env: NodeJS.ProcessEnv, defaultName: string): AgentFlags {
+export function agentFromFlags(values: Record<string, unknown>, env: NodeJS.ProcessEnv, defaultName: string, keyFile = 'agent-key.pem'): AgentFlags {
   const v = values as { [k: string]: string | string[] | boolean | undefined };
   const stateDir = (v['state-dir'] as string | undefined) ?? defaultStateDir(env);
-  const keyPath = (v['agent-key'] as string | undefined) ?? join(stateDir, 'agent-key.pem');
+  const keyPath = (v['agent-key'] as string | undefined) ?? join(stateDir, keyFile);
   const { key, created, source } = loadOrCreateAgentKey(keyPath, env);
   if (created) process.stderr.write(`signet: created agent key ${keyPath} (${key.did})\n`);
   const { client, address } = connect(values, env);
