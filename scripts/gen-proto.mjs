@@ -1,18 +1,13 @@
-// Regenerates the TypeScript types in src/gen from proto/ (proto-loader-gen-types).
+// Regenerates src/gen from proto/: TypeScript types for Signet's own protos (proto-loader-gen-types)
+// and protoc's descriptor set for server reflection (scripts/descriptors.mjs).
 // Run with `npm run gen` after changing any .proto file; the output is committed.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { buildDescriptorSet, descriptorModuleText, DESCRIPTORS_MODULE, protoFiles, PROTO_ROOT as protoRoot } from './descriptors.mjs';
 
-const protoRoot = 'proto';
-const files = [];
-(function walk(dir) {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.proto')) files.push(path.slice(protoRoot.length + 1));
-  }
-})(protoRoot);
+const allFiles = protoFiles(protoRoot);
+// proto/grpc holds the standard health and reflection protos, vendored for their descriptors only.
+const files = allFiles.filter((f) => f.startsWith('signet/'));
 
 rmSync('src/gen', { recursive: true, force: true });
 execFileSync(
@@ -32,4 +27,5 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 );
-console.log(`generated src/gen from ${files.length} proto file(s)`);
+writeFileSync(DESCRIPTORS_MODULE, descriptorModuleText(buildDescriptorSet(protoRoot, allFiles)));
+console.log(`generated src/gen from ${allFiles.length} proto file(s)`);

@@ -1,6 +1,7 @@
 // Who is calling: typed identities from a verified client certificate (uri:, dns:, cn:), one
 // canonical caller string per call, and the typed patterns authorization rules match them with.
 import { createHash } from 'node:crypto';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { globMatch } from '../credentials/glob.js';
 import { SignetError } from '../lib/errors.js';
 import { certificateNames, MalformedCertificate } from './peer-certificate.js';
@@ -68,6 +69,12 @@ export function callerFromCertificate(der: Uint8Array | undefined, options: Iden
     identities,
     caller: first ? formatIdentity(first) : `x509-sha256:${createHash('sha256').update(der).digest('hex')}`,
   };
+}
+
+/** grpc-js gives the peer certificate only when the TLS layer verified it against tls.client_ca. */
+export function callerOf(call: Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, tls: { cnIdentity: boolean } | undefined): Caller {
+  const der = tls ? call.getAuthContext()?.sslPeerCertificate?.raw : undefined;
+  return callerFromCertificate(der, { cnIdentity: tls?.cnIdentity ?? false });
 }
 
 /** An authorization rule's identity: `*` (any authenticated caller) or a typed glob. */

@@ -46,6 +46,8 @@ export interface SignetConfig {
     | undefined;
   /** When present, every call must match a rule (default deny). Absent: every caller may call every RPC. */
   authorization: AuthorizationRule[] | undefined;
+  /** With authorization rules: may every caller with a verified certificate call grpc.health.v1.Health? */
+  health: { openToAuthenticated: boolean };
   limits: { maxMessageBytes: number; maxBatch: number; maxInFlight: number };
   ledger: {
     enabled: boolean;
@@ -119,7 +121,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
   return { config: resolveConfig(raw, env), source: file ?? 'embedded defaults' };
 }
 
-const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'authorization', 'limits', 'ledger', 'credentials', 'postgres', 'metrics', 'log', 'shutdown_grace_ms']);
+const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'authorization', 'health', 'limits', 'ledger', 'credentials', 'postgres', 'metrics', 'log', 'shutdown_grace_ms']);
 
 export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): SignetConfig {
   const r = new Reader(raw, '');
@@ -168,6 +170,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     throw configError('authorization', 'needs mutual TLS (tls.cert, tls.key, tls.client_ca): identities come from client certificates');
   }
 
+  const health = r.section('health');
+  health.onlyKeys(new Set(['open_to_authenticated']));
   const limits = r.section('limits');
   limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));
   const ledger = r.section('ledger');
@@ -208,6 +212,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     keys,
     tls,
     authorization,
+    health: { openToAuthenticated: health.boolean('open_to_authenticated') ?? true },
     limits: {
       maxMessageBytes: envInt(env, 'SIGNET_MAX_MESSAGE_BYTES', 1024, 64 * 1024 * 1024) ?? limits.int('max_message_bytes', 1024, 64 * 1024 * 1024) ?? 4 * 1024 * 1024,
       maxBatch: envInt(env, 'SIGNET_MAX_BATCH', 1, 100_000) ?? limits.int('max_batch', 1, 100_000) ?? 1000,

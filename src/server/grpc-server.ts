@@ -3,16 +3,17 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { ReflectionService } from '@grpc/reflection';
 import { SignetError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { RequestChecks, checkingServer, refusedRequestInterceptor } from './checked-requests.js';
 import type { SignetConfig } from './config.js';
-import { callerFromCertificate, type Caller } from './caller.js';
+import { callerOf } from './caller.js';
 import { toGrpcError } from './errors.js';
+import { guardedRegistrar, HEALTH_SERVICE } from './guarded-services.js';
 import { accessLog, authorization, compose, deadlineCheck, inFlightLimit, type Interceptor } from './interceptors.js';
 import type { ServerMetrics } from './metrics.js';
 import { loadPackageDefinition } from './proto.js';
+import { addReflection } from './reflection.js';
 import type { CallContext, ServiceModule } from './service.js';
 
 export interface GrpcServerOptions {
@@ -22,6 +23,8 @@ export interface GrpcServerOptions {
   limits: SignetConfig['limits'];
   tls?: SignetConfig['tls'];
   authorization?: SignetConfig['authorization'];
+  /** With authorization rules: any caller with a verified certificate may call Health (default true). */
+  healthOpenToAuthenticated?: boolean;
 }
 
 export interface RunningGrpcServer {
@@ -83,8 +86,15 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
   }
 
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(modules.map((m) => [m.serviceName, 'SERVING'])) });
-  health.addToServer(checkingServer(server, checks));
-  new ReflectionService(packageDefinition).addToServer(checkingServer(server, checks));
+  // Health and reflection go through the same request checks and authorization as the modules' RPCs.
+  const guarded = guardedRegistrar(checkingServer(server, checks), {
+    authorization: options.authorization,
+    healthForAuthenticated: options.healthOpenToAuthenticated ?? true,
+    tls: options.tls,
+    logger,
+  });
+  health.addToServer(guarded);
+  addReflection(guarded, [...modules.map((m) => m.serviceName), HEALTH_SERVICE]);
 
   const port = await new Promise<number>((ok, fail) =>
     server.bindAsync(listen, serverCredentials(options.tls), (err, p) => (err ? fail(bindError(listen, err)) : ok(p))),
@@ -148,12 +158,6 @@ function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: SignetCo
       call.removeListener('cancelled', onCancel);
     },
   };
-}
-
-/** grpc-js gives the peer certificate only when the TLS layer verified it against tls.client_ca. */
-export function callerOf(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, tls: SignetConfig['tls']): Caller {
-  const der = tls ? call.getAuthContext()?.sslPeerCertificate?.raw : undefined;
-  return callerFromCertificate(der, { cnIdentity: tls?.cnIdentity ?? false });
 }
 
 function serverCredentials(tls: SignetConfig['tls']): grpc.ServerCredentials {

@@ -116,6 +116,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       limits: config.limits,
       tls: config.tls,
       authorization: config.authorization,
+      healthOpenToAuthenticated: config.health.openToAuthenticated,
     });
     // From here the server owns the modules: a later failure shuts it down, which closes them.
     closeOnFailure.splice(0, closeOnFailure.length, () => grpc.shutdown(0));

@@ -49,6 +49,8 @@ describe('configuration', () => {
       [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: 'cn:ci' }] }, /authorization\[0\].identity is a cn: rule, but .* tls.cn_identity/],
       [{ tls: { cert: '/c', key: '/k', client_ca: '/ca' }, authorization: [{ identity: '*', rpcs: ['/signet.v1.SigningService/Sign'] }] }, /authorization\[0\].rpcs "\/signet.v1.SigningService\/Sign" is not an RPC/],
       [{ tls: { cn_identity: true } }, /tls.cn_identity needs tls.cert and tls.key/],
+      [{ health: { open_to_authenticated: 'yes' } }, /health.open_to_authenticated must be true or false/],
+      [{ health: { open: true } }, /health.open is not a known setting/],
       [{ tls: { cert: '/c', key: '/k', cn_identity: 'yes' } }, /tls.cn_identity must be true or false/],
     ];
     for (const [raw, message] of cases) {
