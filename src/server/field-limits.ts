@@ -88,14 +88,14 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
   'signet.v1.IssuePassportRequest': { agent_id: ID },
   'signet.v1.VerifyPassportRequest': { token: TOKEN },
 
-  // The standard services the server also offers: health and reflection (v1 and v1alpha; the
-  // reflection package loads its protos with camelCase field names).
+  // The standard services the server also offers: health and reflection (v1 and v1alpha), with
+  // the field names of their .proto files (proto/grpc/, loaded with keepCase).
   'grpc.health.v1.HealthCheckRequest': { service: KEY },
   'grpc.health.v1.HealthListRequest': {},
   ...Object.fromEntries(
     ['grpc.reflection.v1', 'grpc.reflection.v1alpha'].flatMap((pkg) => [
-      [`${pkg}.ServerReflectionRequest`, { host: KEY, fileByFilename: REASON, fileContainingSymbol: REASON, allExtensionNumbersOfType: REASON, listServices: KEY }],
-      [`${pkg}.ExtensionRequest`, { containingType: REASON }],
+      [`${pkg}.ServerReflectionRequest`, { host: KEY, file_by_filename: REASON, file_containing_symbol: REASON, all_extension_numbers_of_type: REASON, list_services: KEY }],
+      [`${pkg}.ExtensionRequest`, { containing_type: REASON }],
     ]),
   ),
 };
