@@ -32,7 +32,13 @@ export function addReflection(server: Pick<grpc.Server, 'addService'>, services:
   for (const missing of listed.filter((s) => !set.fileOfSymbol(s))) throw new Error(`reflection: no descriptor for ${missing}; run npm run gen`);
   const implementation = {
     ServerReflectionInfo(call: grpc.ServerDuplexStream<ReflectionRequest, unknown>) {
-      call.on('data', (request: ReflectionRequest) => call.write({ valid_host: request.host, original_request: request, ...answer(set, listed, request) }));
+      call.on('data', (request: ReflectionRequest) => {
+        // Backpressure: a client that asks faster than it reads stops being read, not buffered for.
+        if (!call.write({ valid_host: request.host, original_request: request, ...answer(set, listed, request) })) {
+          call.pause();
+          call.once('drain', () => call.resume());
+        }
+      });
       call.on('end', () => call.end());
     },
   };

@@ -188,6 +188,17 @@ describe('server reflection, read by strict consumers', () => {
     }
   });
 
+  it('when a client sends 300 requests before reading any answer, all 300 answers arrive in order', async () => {
+    const stream = new ReflectionStream(server.address);
+    try {
+      const symbols = Array.from({ length: 300 }, (_, i) => (i % 2 ? 'signet.v1.RegisterAgentRequest' : 'signet.v1.SignRequest'));
+      const answers = await Promise.all(symbols.map((s) => stream.ask({ file_containing_symbol: s })));
+      answers.forEach((a, i) => assert.equal(a.original_request.file_containing_symbol, symbols[i]));
+    } finally {
+      stream.close();
+    }
+  });
+
   it('when a symbol, file or extension is unknown, the answer is a NOT_FOUND error response and the stream goes on', async () => {
     const stream = new ReflectionStream(server.address);
     try {
