@@ -6,6 +6,16 @@ import { consistencyProof, inclusionProof } from './merkle.js';
 import type { LedgerStore, StoredCheckpoint, StoredEntry } from './store.js';
 
 export const MAX_PAGE = 1000;
+/**
+ * A page stops before its entries pass this many bytes (entry, leaf hash and framing), so a page
+ * of large receipts stays well inside gRPC's default 4 MiB receive limit. It always holds at least
+ * one entry (an entry is at most ~17 KiB).
+ */
+export const MAX_PAGE_BYTES = 1024 * 1024;
+/** Bytes a page counts per entry beyond its entry bytes: the 32-byte leaf hash and protobuf framing. */
+const ENTRY_OVERHEAD = 48;
+/** Rows read per store call while filling a page. */
+const PAGE_READ = 64;
 
 export class LedgerReader {
   readonly #store: LedgerStore;
@@ -45,14 +55,26 @@ export class LedgerReader {
     return e;
   }
 
-  /** Entries [start, start+limit) capped at the tree size and MAX_PAGE. */
-  async entries(start: number, limit: number): Promise<{ entries: StoredEntry[]; next: number | undefined }> {
+  /**
+   * Entries from `start`: at most `limit` (0: MAX_PAGE, capped at MAX_PAGE), below the tree size,
+   * and no more than `maxBytes` of them (at least one). `next` is where the following page starts.
+   */
+  async entries(start: number, limit: number, maxBytes = MAX_PAGE_BYTES): Promise<{ entries: StoredEntry[]; next: number | undefined }> {
     checkCount(start, 'start');
     checkCount(limit, 'page_size');
     const size = (await this.latest()).size;
     if (start > size) throw outOfRange('start', `${start} is beyond the tree size ${size}`);
     const end = Math.min(size, start + Math.min(limit || MAX_PAGE, MAX_PAGE));
-    const entries = await this.#store.entries(start, end);
+    const entries: StoredEntry[] = [];
+    let bytes = 0;
+    for (let at = start; at < end; at += PAGE_READ) {
+      for (const e of await this.#store.entries(at, Math.min(end, at + PAGE_READ))) {
+        const cost = e.entry.length + ENTRY_OVERHEAD;
+        if (entries.length > 0 && bytes + cost > maxBytes) return { entries, next: e.index };
+        entries.push(e);
+        bytes += cost;
+      }
+    }
     return { entries, next: end < size ? end : undefined };
   }
 

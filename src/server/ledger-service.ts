@@ -4,6 +4,7 @@ import { invalidArgument } from '../lib/errors.js';
 import { parseStrictJson } from '../lib/strict-json.js';
 import { ENTRY_TYPES, INTERNAL_IDEMPOTENCY_PREFIX, type LedgerRecord, type ReceiptBundle } from '../ledger/contract.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { MAX_PAGE_BYTES } from '../ledger/reader.js';
 import type { AppendItem } from '../ledger/sequencer.js';
 import type { StoredCheckpoint, StoredEntry } from '../ledger/store.js';
 import type { AppendReceiptRequest__Output } from '../gen/signet/v1/AppendReceiptRequest.js';
@@ -27,11 +28,14 @@ const ANONYMOUS_SCOPE = 'anonymous';
 export interface LedgerServiceOptions {
   /** Most receipts in one AppendReceipts call. */
   maxBatch?: number;
+  /** The server's message size limit: a GetEntries page stays within half of it (and 1 MiB). */
+  maxMessageBytes?: number;
 }
 
 export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}): ServiceModule {
   const maxBatch = options.maxBatch ?? 10000;
   const reader = ledger.reader;
+  const pageBytes = Math.min(MAX_PAGE_BYTES, Math.floor((options.maxMessageBytes ?? Infinity) / 2));
   return {
     protoFile: 'signet/v1/ledger.proto',
     serviceName: 'signet.v1.LedgerService',
@@ -56,7 +60,7 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
 
       async GetEntries(request: GetEntriesRequest__Output) {
         const start = request.page_token ? pageStart(request.page_token) : request.start;
-        const page = await reader.entries(start, request.page_size);
+        const page = await reader.entries(start, request.page_size, pageBytes);
         return { entries: page.entries.map(toEntry), next_page_token: page.next === undefined ? '' : String(page.next) };
       },
 

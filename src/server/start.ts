@@ -107,7 +107,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         closers.push(() => http.close());
       }
     }
-    if (ledger) modules.push(ledgerService(ledger, { maxBatch: config.limits.maxBatch }));
+    if (ledger) modules.push(ledgerService(ledger, { maxBatch: config.limits.maxBatch, maxMessageBytes: config.limits.maxMessageBytes }));
 
     const grpc = await startGrpcServer(config.listen, {
       modules,
