@@ -1,11 +1,13 @@
 // `signet keys generate|list|show URI`: key management through whichever driver the URI names,
 // using the driver's optional capabilities (generate, list) where it has them.
 import { isSignetError } from '../lib/errors.js';
-import { canGenerate, canList, driverFor, openSigner, parseKeyUri, type KeyAlgorithm, type PublicKeyInfo } from '../signers/index.js';
+import type { KeyAlgorithm, PublicKeyInfo } from '../signers/index.js';
+import { parseCommand, UsageError, type CommandSpec, type Options } from './args.js';
 
 export const KEYS_USAGE = `usage: signet keys generate URI --alg ed25519|p256
        signet keys list URI
-       signet keys show URI`;
+       signet keys show URI
+(signet keys <action> --help for each)`;
 
 export interface KeysOutput {
   out(line: string): void;
@@ -17,42 +19,84 @@ const consoleOutput: KeysOutput = {
   err: (line) => process.stderr.write(line + '\n'),
 };
 
+const SPECS = {
+  generate: {
+    command: 'signet keys generate',
+    usage: `usage: signet keys generate URI --alg ed25519|p256
+
+Creates a key where the URI points (drivers that can generate: pkcs11, file, gcpkms, azurekms …)
+and prints its key id, algorithm, JWK and PEM.`,
+    options: { alg: { type: 'string' } },
+    positionals: ['URI'],
+  },
+  list: {
+    command: 'signet keys list',
+    usage: `usage: signet keys list URI
+
+Lists the keys at the place the URI names: a PKCS#11 token (pkcs11:token=…), a directory of PEM
+files (file:///dir/), …`,
+    options: {},
+    positionals: ['URI'],
+  },
+  show: {
+    command: 'signet keys show',
+    usage: `usage: signet keys show URI
+
+Opens the key and prints its driver, whether it is hardware-backed, key id, algorithm, version,
+JWK and PEM.`,
+    options: {},
+    positionals: ['URI'],
+  },
+} satisfies Record<string, CommandSpec<Options>>;
+
+type Action = keyof typeof SPECS;
+
 export async function keysCommand(argv: string[], io: KeysOutput = consoleOutput): Promise<number> {
-  const [action, uri, ...rest] = argv;
-  if (!action || !uri || !['generate', 'list', 'show'].includes(action)) {
-    io.err(KEYS_USAGE);
+  const [action, ...rest] = argv;
+  if (action === '--help' || action === '-h') {
+    io.out(KEYS_USAGE);
+    return 0;
+  }
+  if (!action || !Object.hasOwn(SPECS, action)) {
+    io.err(`signet keys: ${action ? `unknown action "${action}"` : 'an action is required'} (${Object.keys(SPECS).join(', ')}; see signet keys --help)`);
     return 2;
   }
   try {
-    if (action === 'generate') return await generate(uri, rest, io);
-    if (rest.length > 0) {
-      io.err(`signet keys ${action}: unexpected arguments ${rest.join(' ')}\n${KEYS_USAGE}`);
-      return 2;
+    const spec = SPECS[action as Action];
+    const parsed = parseCommand(spec, rest);
+    if (parsed.help) {
+      io.out(spec.usage);
+      return 0;
     }
+    const uri = parsed.positionals[0]!;
+    if (action === 'generate') return await generate(uri, (parsed.values as { alg?: string }).alg, io);
     return action === 'list' ? await list(uri, io) : await show(uri, io);
   } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(err.message);
+      return 2;
+    }
     if (!isSignetError(err)) throw err;
     io.err(`signet keys ${action}: ${err.message}`);
     return err.code === 'CONFIG' || err.code === 'INVALID_ARGUMENT' ? 2 : 1;
   }
 }
 
-function algorithmArg(rest: string[]): KeyAlgorithm | undefined {
-  const i = rest.indexOf('--alg');
-  const value = i >= 0 ? rest[i + 1] : undefined;
-  if (i < 0 || rest.length !== 2) return undefined;
+/** The drivers, loaded once arguments are understood (they bring the cloud SDKs). */
+function signers() {
+  return import('../signers/index.js');
+}
+
+function algorithmArg(value: string | undefined): KeyAlgorithm {
   const alg = value?.toLowerCase();
   if (alg === 'ed25519') return 'Ed25519';
   if (alg === 'p256' || alg === 'p-256' || alg === 'es256') return 'ES256';
-  return undefined;
+  throw new UsageError(`signet keys generate: --alg ed25519 or --alg p256 is required${value === undefined ? '' : `, not "${value}"`}`);
 }
 
-async function generate(uri: string, rest: string[], io: KeysOutput): Promise<number> {
-  const algorithm = algorithmArg(rest);
-  if (!algorithm) {
-    io.err(`signet keys generate: --alg ed25519 or --alg p256 is required\n${KEYS_USAGE}`);
-    return 2;
-  }
+async function generate(uri: string, alg: string | undefined, io: KeysOutput): Promise<number> {
+  const algorithm = algorithmArg(alg);
+  const { canGenerate, driverFor, parseKeyUri } = await signers();
   const parsed = parseKeyUri(uri);
   const driver = driverFor(parsed);
   if (!canGenerate(driver)) {
@@ -66,6 +110,7 @@ async function generate(uri: string, rest: string[], io: KeysOutput): Promise<nu
 }
 
 async function list(uri: string, io: KeysOutput): Promise<number> {
+  const { canList, driverFor, parseKeyUri } = await signers();
   const parsed = parseKeyUri(uri);
   const driver = driverFor(parsed);
   if (!canList(driver)) {
@@ -79,7 +124,7 @@ async function list(uri: string, io: KeysOutput): Promise<number> {
 }
 
 async function show(uri: string, io: KeysOutput): Promise<number> {
-  const signer = await openSigner(uri);
+  const signer = await (await signers()).openSigner(uri);
   try {
     const info = await signer.publicKey();
     io.out(`uri: ${signer.uri}`);

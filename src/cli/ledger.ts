@@ -8,9 +8,10 @@ import { LedgerReader } from '../ledger/reader.js';
 import { receiptToJson } from '../ledger/receipt-json.js';
 import { SqliteLedgerStore } from '../ledger/sqlite-store.js';
 import { verifyChain } from '../ledger/verify-chain.js';
+import { countArg, parseCommand, UsageError, type CommandSpec, type Options } from './args.js';
 import { progressBar } from './progress.js';
 
-export const LEDGER_USAGE = `usage:
+export const LEDGER_USAGE = `usage: signet ledger verify|proof …
   signet ledger verify --db PATH --key PUBKEY.pem [--key OLDKEY.pem …] [--origin NAME] [--from N] [--to M] [--progress]
   signet ledger proof --db PATH --index N [--size M]
   signet ledger proof --db PATH --consistency SIZE1 [SIZE2]`;
@@ -28,61 +29,74 @@ const consoleIo: LedgerCommandIo = {
   isTTY: process.stderr.isTTY === true,
 };
 
-type Flags = Map<string, string[]>;
+const SPECS = {
+  verify: {
+    command: 'signet ledger verify',
+    usage: `usage: signet ledger verify --db PATH --key PUBKEY.pem [--key OLDKEY.pem …] [--origin NAME] [--from N] [--to M] [--progress]
 
-const FLAGS: Record<string, number> = { '--db': 1, '--key': 1, '--origin': 1, '--from': 1, '--to': 1, '--index': 1, '--size': 1, '--consistency': -1, '--progress': 0 };
+Recomputes every leaf hash, chain link, root and checkpoint signature of a ledger database (read
+only) and names the first bad index. Exit 0 valid, 1 invalid, 2 bad usage.`,
+    options: { db: { type: 'string' }, key: { type: 'string', multiple: true }, origin: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, progress: { type: 'boolean' } },
+  },
+  proof: {
+    command: 'signet ledger proof',
+    usage: `usage: signet ledger proof --db PATH --index N [--size M]
+       signet ledger proof --db PATH --consistency SIZE1 [SIZE2]
 
-function parseFlags(argv: string[]): Flags | string {
-  const flags: Flags = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const arity = FLAGS[arg];
-    if (arity === undefined) return `unknown argument ${arg}`;
-    const values: string[] = [];
-    if (arity === -1) {
-      while (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) values.push(argv[++i]!);
-      if (values.length < 1 || values.length > 2) return `${arg} needs SIZE1 and optionally SIZE2`;
-    } else {
-      for (let k = 0; k < arity; k++) {
-        const v = argv[++i];
-        if (v === undefined || v.startsWith('--')) return `${arg} needs a value`;
-        values.push(v);
-      }
-    }
-    if (flags.has(arg) && arg !== '--key') return `${arg} given twice`;
-    flags.set(arg, [...(flags.get(arg) ?? []), ...values]);
-  }
-  return flags;
+Prints a receipt bundle (entry, inclusion proof, checkpoint) or a consistency proof as JSON.`,
+    options: { db: { type: 'string' }, index: { type: 'string' }, size: { type: 'string' }, consistency: { type: 'string' } },
+    positionals: ['SIZE2'],
+    required: 0,
+  },
+} satisfies Record<string, CommandSpec<Options>>;
+
+interface Flags {
+  db?: string;
+  key?: string[];
+  origin?: string;
+  from?: string;
+  to?: string;
+  progress?: boolean;
+  index?: string;
+  size?: string;
+  consistency?: string;
+  size2?: string;
 }
-
-function count(flags: Flags, name: string): number | undefined {
-  const v = flags.get(name)?.[0];
-  if (v === undefined) return undefined;
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(v)) throw new UsageError(`${name} must be a non-negative integer, not "${v}"`);
-  return Number(v);
-}
-
-class UsageError extends Error {}
 
 export async function ledgerCommand(argv: string[], io: LedgerCommandIo = consoleIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const flags = parseFlags(rest);
-  if (typeof flags === 'string' || (sub !== 'verify' && sub !== 'proof')) {
-    io.err(`${typeof flags === 'string' ? flags : `unknown ledger command "${sub ?? ''}"`}\n${LEDGER_USAGE}\n`);
-    return 2;
+  if (sub === '--help' || sub === '-h') {
+    io.out(`${LEDGER_USAGE}\n`);
+    return 0;
   }
-  const db = flags.get('--db')?.[0];
-  if (!db) {
-    io.err(`--db PATH is required\n${LEDGER_USAGE}\n`);
+  let flags: Flags;
+  try {
+    if (sub !== 'verify' && sub !== 'proof') {
+      throw new UsageError(`signet ledger: ${sub ? `unknown action "${sub}"` : 'an action is required'} (verify, proof; see signet ledger --help)`);
+    }
+    const spec: CommandSpec<Options> = SPECS[sub];
+    const parsed = parseCommand(spec, rest);
+    if (parsed.help) {
+      io.out(`${spec.usage}\n`);
+      return 0;
+    }
+    flags = { ...(parsed.values as Flags), size2: parsed.positionals[0] };
+    if (flags.size2 !== undefined && flags.consistency === undefined) {
+      throw new UsageError(`signet ledger proof: unexpected argument "${flags.size2}" (see signet ledger proof --help)`);
+    }
+    if (!flags.db) throw new UsageError(`signet ledger ${sub}: --db PATH is required`);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n`);
     return 2;
   }
   let store: SqliteLedgerStore | undefined;
   try {
-    store = new SqliteLedgerStore(db, { readonly: true });
+    store = new SqliteLedgerStore(flags.db, { readonly: true });
     return sub === 'verify' ? await verify(store, flags, io) : await proof(store, flags, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`${err.message}\n${LEDGER_USAGE}\n`);
+      io.err(`${err.message}\n`);
       return 2;
     }
     io.err(`signet ledger ${sub}: ${isSignetError(err) || err instanceof Error ? err.message : String(err)}\n`);
@@ -92,19 +106,23 @@ export async function ledgerCommand(argv: string[], io: LedgerCommandIo = consol
   }
 }
 
+function count(value: string | undefined, flag: string): number | undefined {
+  return countArg(value, flag, 'signet ledger');
+}
+
 async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandIo): Promise<number> {
   // --key may repeat: after a rotation, the old keys verify the old checkpoints.
-  const keyPaths = flags.get('--key') ?? [];
-  if (keyPaths.length === 0) throw new UsageError('--key PUBKEY.pem is required');
+  const keyPaths = flags.key ?? [];
+  if (keyPaths.length === 0) throw new UsageError('signet ledger verify: --key PUBKEY.pem is required');
   const pems = keyPaths.map((path) => readFileSync(path, 'utf8'));
   const latest = await store.latestCheckpoint();
-  if (!latest) throw new UsageError('--db: this database holds no ledger');
+  if (!latest) throw new UsageError('signet ledger verify: --db: this database holds no ledger');
   // Without --origin, the key is tried under the origin the ledger names; the key ID binds the name.
-  const origin = flags.get('--origin')?.[0] ?? parseCheckpoint(splitNote(latest.note).text).origin;
-  const bar = flags.has('--progress') || io.isTTY ? progressBar(io.err, 'verifying') : undefined;
+  const origin = flags.origin ?? parseCheckpoint(splitNote(latest.note).text).origin;
+  const bar = flags.progress || io.isTTY ? progressBar(io.err, 'verifying') : undefined;
   const report = await verifyChain(store, {
-    start: count(flags, '--from'),
-    end: count(flags, '--to'),
+    start: count(flags.from, '--from'),
+    end: count(flags.to, '--to'),
     verifiers: pems.map((pem) => noteVerifierFromPublicKey(origin, pem)),
     origin,
     onProgress: bar?.update,
@@ -120,12 +138,9 @@ async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandI
 
 async function proof(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandIo): Promise<number> {
   const reader = new LedgerReader(store);
-  const consistency = flags.get('--consistency');
-  if (consistency) {
-    const [size1, size2] = consistency.map((v) => {
-      if (!/^(0|[1-9][0-9]{0,15})$/.test(v)) throw new UsageError(`--consistency sizes must be non-negative integers, not "${v}"`);
-      return Number(v);
-    }) as [number, number | undefined];
+  if (flags.consistency !== undefined) {
+    const size1 = count(flags.consistency, '--consistency')!;
+    const size2 = count(flags.size2, 'SIZE2');
     const { proof: hashes, to } = await reader.consistency(size1, size2);
     const from = await store.checkpointAt(size1);
     const json = {
@@ -139,9 +154,9 @@ async function proof(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandIo
     io.out(JSON.stringify(json, null, 2) + '\n');
     return 0;
   }
-  const index = count(flags, '--index');
-  if (index === undefined) throw new UsageError('--index N or --consistency SIZE1 [SIZE2] is required');
-  const { proof: hashes, checkpoint } = await reader.inclusion(index, count(flags, '--size'));
+  const index = count(flags.index, '--index');
+  if (index === undefined) throw new UsageError('signet ledger proof: --index N or --consistency SIZE1 [SIZE2] is required');
+  const { proof: hashes, checkpoint } = await reader.inclusion(index, count(flags.size, '--size'));
   const [entry] = await store.entries(index, index + 1);
   io.out(receiptToJson({ entry: entry!.entry, index, leafHash: entry!.leafHash, inclusionProof: hashes, checkpoint: checkpoint.note, treeSize: checkpoint.size }));
   return 0;

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { SignetError, isSignetError } from '../lib/errors.js';
-import { canGenerate, canList, driverFor, parseKeyUri, type KeyAlgorithm } from '../signers/index.js';
+import type { KeyAlgorithm } from '../signers/index.js';
+import { parseCommand, UsageError } from './args.js';
 
 export const SOFTHSM_USAGE = 'usage: signet softhsm init [--dir DIR] [--label signet] [--pin-env SIGNET_PIN] [--module PATH]';
 const DEFAULT_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -27,33 +28,49 @@ interface InitArgs {
   module: string;
 }
 
-function parseArgs(argv: string[]): InitArgs | undefined {
+const INIT_SPEC = {
+  command: 'signet softhsm init',
+  usage: `${SOFTHSM_USAGE}
+
+Creates (or keeps) a SoftHSM 2 token in DIR (default .signet/softhsm) with the keys Signet's
+configuration names, and prints the environment and a configuration that starts as printed.
+
+options:
+  --dir DIR        where the token, softhsm2.conf and the PIN files live (default .signet/softhsm)
+  --label LABEL    token label (default signet)
+  --pin-env NAME   environment variable that holds (or will be told) the user PIN (default SIGNET_PIN)
+  --module PATH    the SoftHSM PKCS#11 module (default ${DEFAULT_MODULE})`,
+  options: { dir: { type: 'string' }, label: { type: 'string' }, 'pin-env': { type: 'string' }, module: { type: 'string' } },
+} as const;
+
+function initArgs(argv: string[]): InitArgs | 'help' {
   const [action, ...rest] = argv;
-  if (action !== 'init' || rest.length % 2 !== 0) return undefined;
-  const args: InitArgs = { dir: '.signet/softhsm', label: 'signet', pinEnv: 'SIGNET_PIN', module: DEFAULT_MODULE };
-  for (let i = 0; i < rest.length; i += 2) {
-    const [flag, value] = [rest[i]!, rest[i + 1]!];
-    if (flag === '--dir') args.dir = value;
-    else if (flag === '--label') args.label = value;
-    else if (flag === '--pin-env') args.pinEnv = value;
-    else if (flag === '--module') args.module = value;
-    else return undefined;
-  }
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(args.pinEnv) || !/^[\w.-]{1,32}$/.test(args.label)) return undefined;
+  if (action === '--help' || action === '-h') return 'help';
+  if (action !== 'init') throw new UsageError(`signet softhsm: ${action ? `unknown action "${action}"` : 'an action is required'} (init; see signet softhsm --help)`);
+  const parsed = parseCommand(INIT_SPEC, rest);
+  if (parsed.help) return 'help';
+  const v = parsed.values;
+  const args: InitArgs = { dir: v.dir ?? '.signet/softhsm', label: v.label ?? 'signet', pinEnv: v['pin-env'] ?? 'SIGNET_PIN', module: v.module ?? DEFAULT_MODULE };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(args.pinEnv)) throw new UsageError(`signet softhsm init: --pin-env must be an environment variable name, not "${args.pinEnv}"`);
+  if (!/^[\w.-]{1,32}$/.test(args.label)) throw new UsageError('signet softhsm init: --label is 1–32 of A-Z a-z 0-9 _ . -');
   args.dir = resolve(args.dir);
   return args;
 }
 
 export async function softhsmCommand(argv: string[], io: SoftHsmOutput = consoleOutput): Promise<number> {
-  const args = parseArgs(argv);
-  if (!args) {
-    io.err(SOFTHSM_USAGE);
-    return 2;
-  }
   try {
+    const args = initArgs(argv);
+    if (args === 'help') {
+      io.out(INIT_SPEC.usage);
+      return 0;
+    }
     await init(args, io);
     return 0;
   } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(err.message);
+      return 2;
+    }
     if (!isSignetError(err)) throw err;
     io.err(`signet softhsm init: ${err.message}`);
     return err.code === 'CONFIG' ? 2 : 1;
@@ -108,6 +125,7 @@ async function init(args: InitArgs, io: SoftHsmOutput): Promise<void> {
 
 /** Generates the key unless the token already holds one with its label. */
 async function ensureKey(uri: string, algorithm: KeyAlgorithm): Promise<string> {
+  const { canGenerate, canList, driverFor, parseKeyUri } = await import('../signers/index.js');
   const parsed = parseKeyUri(uri);
   const driver = driverFor(parsed);
   if (!canGenerate(driver) || !canList(driver)) throw new SignetError('INTERNAL', 'the pkcs11 driver lacks generate or list');

@@ -5,6 +5,7 @@ import { isSignetError } from '../lib/errors.js';
 import { noteSignerNames, noteVerifierFromPublicKey, type NoteVerifier } from '../ledger/note.js';
 import { receiptFromJson, verifyReceipt } from '../ledger/verify.js';
 import { noteVerifierFromVkey } from '../ledger/vkey.js';
+import { parseCommand, UsageError } from './args.js';
 
 export const VERIFY_USAGE = 'usage: signet verify receipt FILE --key PUBKEY.pem [--origin NAME] [--name KEYNAME]';
 
@@ -25,28 +26,30 @@ interface VerifyArgs {
   name?: string;
 }
 
-function parseArgs(argv: string[]): VerifyArgs | string {
+const SPEC = {
+  command: 'signet verify receipt',
+  usage: `${VERIFY_USAGE}
+
+Checks a receipt bundle (from AppendReceipt or signet ledger proof) offline: entry, inclusion proof
+and the checkpoint's signature by the key. Exit 0 valid, 1 invalid, 2 bad usage.
+
+options:
+  --key KEY       the ledger key: a PEM public key file or a note verifier key (name+keyid+base64)
+  --origin NAME   require this checkpoint origin
+  --name KEYNAME  the signed-note key name to check (default: every name that signed)`,
+  options: { key: { type: 'string' }, origin: { type: 'string' }, name: { type: 'string' } },
+  positionals: ['FILE'],
+} as const;
+
+function parseVerifyArgs(argv: string[]): VerifyArgs | 'help' {
   const [what, ...rest] = argv;
-  if (what !== 'receipt') return `unknown thing to verify: ${what ?? '(none)'}`;
-  const args: Partial<VerifyArgs> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    const flag = ({ '--key': 'key', '--origin': 'origin', '--name': 'name' } as const)[arg as '--key'];
-    if (flag) {
-      const value = rest[++i];
-      if (value === undefined || value.startsWith('--')) return `${arg} needs a value`;
-      args[flag] = value;
-    } else if (arg.startsWith('--')) {
-      return `unknown option ${arg}`;
-    } else if (args.file === undefined) {
-      args.file = arg;
-    } else {
-      return `unexpected argument ${arg}`;
-    }
-  }
-  if (!args.file) return 'the receipt FILE is required';
-  if (!args.key) return '--key PUBKEY.pem is required';
-  return args as VerifyArgs;
+  if (what === '--help' || what === '-h') return 'help';
+  if (what !== 'receipt') throw new UsageError(`signet verify: ${what ? `unknown thing to verify "${what}"` : 'what to verify is required'} (receipt; see signet verify --help)`);
+  const parsed = parseCommand(SPEC, rest);
+  if (parsed.help) return 'help';
+  const { key, origin, name } = parsed.values;
+  if (!key) throw new UsageError('signet verify receipt: --key PUBKEY.pem is required');
+  return { file: parsed.positionals[0]!, key, origin, name };
 }
 
 function reason(err: unknown): string {
@@ -66,10 +69,17 @@ function verifiersFor(keyText: string, names: string[]): NoteVerifier[] {
 }
 
 export async function verifyCommand(argv: string[], output: CommandOutput = consoleOutput): Promise<number> {
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    output.err(`${args}\n${VERIFY_USAGE}`);
+  let args: VerifyArgs | 'help';
+  try {
+    args = parseVerifyArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    output.err(err.message);
     return 2;
+  }
+  if (args === 'help') {
+    output.out(SPEC.usage);
+    return 0;
   }
   let pem: string;
   let text: string;

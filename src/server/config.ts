@@ -249,13 +249,21 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     },
     postgres,
     metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },
-    log: { level: env.SIGNET_LOG_LEVEL ?? log.string('level') ?? 'info' },
+    log: { level: logLevel(env.SIGNET_LOG_LEVEL, log.string('level')) },
     shutdownGraceMs: r.int('shutdown_grace_ms', 0, 600_000) ?? 10_000,
   };
   parseHostPort(config.listen, 'listen');
   if (config.metrics.listen) parseHostPort(config.metrics.listen, 'metrics.listen');
   if (config.credentials.jwksHttp) parseHostPort(config.credentials.jwksHttp, 'credentials.jwks_http');
   return config;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function logLevel(fromEnv: string | undefined, fromFile: string | undefined): string {
+  const [field, value] = fromEnv !== undefined ? ['SIGNET_LOG_LEVEL', fromEnv] : ['log.level', fromFile ?? 'info'];
+  if (!LOG_LEVELS.includes(value)) throw configError(field, `is ${JSON.stringify(value.slice(0, 40))}; use one of ${LOG_LEVELS.join(', ')}`);
+  return value;
 }
 
 export function parseHostPort(value: string, field: string): { host: string; port: number } {

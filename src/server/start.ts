@@ -12,8 +12,11 @@ import { startJwksHttp } from './jwks-http.js';
 import { ledgerService } from './ledger-service.js';
 import type { SignetConfig } from './config.js';
 import { parseHostPort, reservedKeys } from './config.js';
+import { routeGrpcLogs } from './grpc-log.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { KeySet } from './key-set.js';
+import { lockDataPaths } from './data-lock.js';
+import { probeListen } from './listen-probe.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServiceModule } from './service.js';
 import { signingService } from './signing-service.js';
@@ -41,8 +44,23 @@ function readPreviousKey(value: string, field: string): string {
 }
 
 export async function startSignet(config: SignetConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningSignet> {
+  routeGrpcLogs(logger);
+  // Addresses first: a busy port is found before any key is opened or HSM logged in to.
+  await probeListen(config.listen, 'listen');
+  if (config.metrics.listen) await probeListen(config.metrics.listen, 'metrics.listen');
+  if (config.credentials.enabled && config.credentials.jwksHttp) await probeListen(config.credentials.jwksHttp, 'credentials.jwks_http');
+  const lock = lockDataPaths(config.dataDir, [
+    ...(config.ledger.enabled ? [config.ledger.path] : []),
+    ...(config.credentials.enabled ? [config.credentials.db] : []),
+  ]);
   const metrics = new ServerMetrics({ defaultMetrics: config.metrics.listen !== undefined });
-  const keys = await KeySet.open(config.keys, env);
+  let keys: KeySet;
+  try {
+    keys = await KeySet.open(config.keys, env);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   // Listeners close on shutdown; the ledger and credentials are closed by their service modules
   // (credentials first), except when start-up fails before the server owns them.
   const closers: Array<() => Promise<void>> = [];
@@ -143,6 +161,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         } finally {
           for (const close of closers) await close().catch((err) => logger.error({ err }, 'close failed'));
           await keys.close();
+          lock.release();
         }
         logger.info('shut down');
       },
@@ -150,6 +169,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
   } catch (err) {
     for (const close of [...closers, ...closeOnFailure]) await close().catch(() => {});
     await keys.close();
+    lock.release();
     throw err;
   }
 }

@@ -5,6 +5,23 @@ import { SignetError } from '../lib/errors.js';
 export type KeyScheme = 'file' | 'pkcs11' | 'awskms' | 'gcpkms' | 'azurekms' | 'hashivault';
 export const KEY_SCHEMES: readonly KeyScheme[] = ['file', 'pkcs11', 'awskms', 'gcpkms', 'azurekms', 'hashivault'];
 
+/**
+ * The query parameters each driver reads. Any other is refused, naming it: a misspelt `pin-sorce=`
+ * must stop start-up, not be ignored. (A few listed here are refused by their driver with a more
+ * specific message: `secret-access-key`, and `token` for Vault.)
+ */
+const QUERY_PARAMS: Record<KeyScheme, readonly string[]> = {
+  file: ['create', 'alg', 'passphrase-source', 'passphrase'],
+  pkcs11: ['module-path', 'pin-source', 'pin-value', 'profile', 'max-sessions', 'max-waiters', 'sign-threads'],
+  awskms: ['endpoint', 'region', 'cache-ttl', 'max-in-flight', 'open-timeout-ms', 'previous-keys', 'secret-access-key'],
+  gcpkms: ['endpoint', 'cache-ttl', 'max-in-flight', 'protection-level', 'insecure', 'ca-file', 'token-source', 'open-timeout'],
+  azurekms: ['endpoint', 'alg', 'hsm', 'cache-ttl', 'max-in-flight', 'tenant-id', 'client-id', 'client-secret-source', 'client-secret', 'authority-host', 'ca-file'],
+  hashivault: ['address', 'token-source', 'token', 'namespace', 'marshaling', 'ca-file', 'cache-ttl', 'timeout'],
+};
+
+/** RFC 7512 path attributes the pkcs11 driver selects by; others would be silently ignored, so they are refused. */
+const PKCS11_PATH_ATTRIBUTES = ['token', 'serial', 'slot-id', 'object', 'id', 'type'];
+
 /** Query parameters whose values are secrets: never logged, never echoed in errors. */
 const SECRET_PARAMS = new Set(['pin-value', 'passphrase', 'token', 'client-secret', 'secret-access-key']);
 
@@ -74,6 +91,7 @@ export function parseKeyUri(raw: string): KeyUri {
   const q = rest.indexOf('?');
   const body = q >= 0 ? rest.slice(0, q) : rest;
   const params = parseQuery(raw, q >= 0 ? rest.slice(q + 1) : '');
+  refuseUnknownParams(raw, scheme as KeyScheme, params);
   const base = { raw, redacted: redact(raw, scheme, body, params), params };
 
   switch (scheme as KeyScheme) {
@@ -130,6 +148,10 @@ function parsePkcs11(base: Omit<UriBase, never>, raw: string, body: string): Pkc
     const value = part.slice(eq + 1);
     if (attrs.has(name)) throw bad(raw, `pkcs11: attribute "${name}" appears twice`);
     if (name === 'pin-value') throw bad(raw, `pkcs11: "${name}" belongs in the query (after ?), where it is redacted; prefer pin-source`);
+    if (!PKCS11_PATH_ATTRIBUTES.includes(name)) {
+      throw bad(raw, `pkcs11: unknown path attribute ${JSON.stringify(name.slice(0, 64))}; Signet selects by ${PKCS11_PATH_ATTRIBUTES.join(', ')}`);
+    }
+    if (name === 'type' && value !== 'private') throw bad(raw, 'pkcs11: type must be "private" (Signet signs with the private key)');
     if (name === 'id') {
       id = percentBytes(raw, value);
       attrs.set(name, Buffer.from(id).toString('hex'));
@@ -141,6 +163,13 @@ function parsePkcs11(base: Omit<UriBase, never>, raw: string, body: string): Pkc
     throw bad(raw, 'pkcs11: give pin-source or pin-value, not both');
   }
   return { ...base, scheme: 'pkcs11', attrs, id };
+}
+
+function refuseUnknownParams(raw: string, scheme: KeyScheme, params: ReadonlyMap<string, string>): void {
+  const known = QUERY_PARAMS[scheme];
+  for (const name of params.keys()) {
+    if (!known.includes(name)) throw bad(raw, `unknown parameter ${JSON.stringify(name.slice(0, 64))} for ${scheme}: keys; known: ${known.join(', ')}`);
+  }
 }
 
 function authority(raw: string, body: string): { host: string; path: string } {

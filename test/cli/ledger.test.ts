@@ -85,14 +85,22 @@ describe('signet ledger', () => {
     assert.ok(consistent(4, 10, proof, checkNote(json.checkpoint1, t.pem).root, checkNote(json.checkpoint2, t.pem).root));
   });
 
-  it('when the index is beyond the tree, exits 1 saying so; when arguments are wrong, exits 2 with usage', async () => {
+  it('when the index is beyond the tree, exits 1 saying so; when arguments are wrong, exits 2 with one line saying what', async () => {
     const beyond = capture();
     assert.equal(await ledgerCommand(['proof', '--db', t.db, '--index', '99'], beyond), 1);
     assert.match(beyond.stderr, /index: 99 is not below the tree size 10/);
-    for (const argv of [['verify', '--db', t.db], ['proof', '--db', t.db, '--index', '-1'], ['frobnicate'], ['proof', '--index', '1']]) {
+    const cases: Array<[string[], RegExp]> = [
+      [['verify', '--db', t.db], /--key PUBKEY.pem is required/],
+      [['proof', '--db', t.db, '--index', '-1'], /--index/],
+      [['proof', '--db', t.db, '--index', '1x'], /--index must be a non-negative integer, not "1x"/],
+      [['frobnicate'], /unknown action "frobnicate"/],
+      [['proof', '--index', '1'], /--db PATH is required/],
+    ];
+    for (const [argv, reason] of cases) {
       const io = capture();
       assert.equal(await ledgerCommand(argv, io), 2, argv.join(' '));
-      assert.match(io.stderr, /usage:/);
+      assert.match(io.stderr, reason);
+      assert.equal(io.stderr.trimEnd().split('\n').length, 1, io.stderr);
     }
   });
 });

@@ -99,3 +99,83 @@ describe('pkcs11 id attribute', () => {
     assert.equal(u.attrs.get('id'), 'e001ff80');
   });
 });
+
+describe('key URI parameters each driver does not read are refused, naming them', () => {
+  // What each driver reads (mirrors src/signers/uri.ts); every one parses.
+  const KNOWN: Record<string, [string, string[]]> = {
+    file: ['file:///k.pem', ['create', 'alg', 'passphrase-source', 'passphrase']],
+    pkcs11: ['pkcs11:token=t;object=k', ['module-path', 'pin-source', 'pin-value', 'profile', 'max-sessions', 'max-waiters', 'sign-threads']],
+    awskms: ['awskms:///alias/k', ['endpoint', 'region', 'cache-ttl', 'max-in-flight', 'open-timeout-ms', 'previous-keys']],
+    gcpkms: ['gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k', ['endpoint', 'cache-ttl', 'max-in-flight', 'protection-level', 'insecure', 'ca-file', 'token-source', 'open-timeout']],
+    azurekms: ['azurekms://v.vault.azure.net/k', ['endpoint', 'alg', 'hsm', 'cache-ttl', 'max-in-flight', 'tenant-id', 'client-id', 'client-secret-source', 'client-secret', 'authority-host', 'ca-file']],
+    hashivault: ['hashivault://transit/k', ['address', 'token-source', 'namespace', 'marshaling', 'ca-file', 'cache-ttl', 'timeout']],
+  };
+
+  it('every parameter a driver reads is accepted by the parser', () => {
+    for (const [base, names] of Object.values(KNOWN)) {
+      for (const name of names) assert.equal(parseKeyUri(`${base}?${name}=1`).params.get(name), '1');
+    }
+  });
+
+  // Seeded (mulberry32) respellings of each known name: a deleted, doubled, swapped or replaced
+  // character, or a parameter that belongs to another driver; none may be silently ignored.
+  function rng(seed: number): () => number {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const ALPHABET = 'abcdefghijklmnopqrstuvwxyz-_0123456789';
+  function respell(name: string, r: () => number): string {
+    const i = Math.floor(r() * name.length);
+    switch (Math.floor(r() * 4)) {
+      case 0:
+        return name.slice(0, i) + name.slice(i + 1);
+      case 1:
+        return name.slice(0, i) + name[i] + name.slice(i);
+      case 2:
+        return i + 1 < name.length ? name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2) : name + 's';
+      default:
+        return name.slice(0, i) + ALPHABET[Math.floor(r() * ALPHABET.length)] + name.slice(i + 1);
+    }
+  }
+
+  it('a respelt or foreign parameter is INVALID_ARGUMENT naming it, never its value (seeded, 600 cases)', () => {
+    const r = rng(0x5161e7);
+    const all = new Set(Object.values(KNOWN).flatMap(([, names]) => names).concat(['secret-access-key', 'token']));
+    let checked = 0;
+    for (let n = 0; n < 600; n++) {
+      const schemes = Object.keys(KNOWN);
+      const scheme = schemes[Math.floor(r() * schemes.length)]!;
+      const [base, names] = KNOWN[scheme]!;
+      const pool = r() < 0.8 ? names : [...all];
+      const name = r() < 0.8 ? respell(pool[Math.floor(r() * pool.length)]!, r) : pool[Math.floor(r() * pool.length)]!;
+      if (names.includes(name) || name === '' || /[=&#?%+]/.test(name) || (scheme === 'awskms' && name === 'secret-access-key') || (scheme === 'hashivault' && name === 'token')) continue;
+      const value = `v4lue${n}`;
+      assert.throws(
+        () => parseKeyUri(`${base}?${names[0]}=1&${name}=${value}`),
+        (e) => isSignetError(e, 'INVALID_ARGUMENT') && e.message.includes(`unknown parameter "${name}" for ${scheme}:`) && !e.message.includes(value),
+        `${scheme}: ${name}`,
+      );
+      checked++;
+    }
+    assert.ok(checked > 400, `checked ${checked}`);
+  });
+
+  it('the issue\'s example: pin-sorce= is refused, listing what pkcs11 reads', () => {
+    assert.throws(
+      () => parseKeyUri('pkcs11:token=signet;object=default?module-path=/m.so&pin-sorce=env:SIGNET_PIN'),
+      (e) => isSignetError(e, 'INVALID_ARGUMENT') && /unknown parameter "pin-sorce" for pkcs11: keys; known: module-path, pin-source/.test(e.message),
+    );
+  });
+
+  it('a pkcs11 path attribute the driver does not select by is refused, and type must be private', () => {
+    for (const attr of ['manufacturer=SoftHSM', 'model=v2', 'objekt=k', 'library-version=2']) {
+      assert.throws(() => parseKeyUri(`pkcs11:token=t;${attr}`), (e) => isSignetError(e, 'INVALID_ARGUMENT') && /unknown path attribute/.test(e.message), attr);
+    }
+    assert.equal(parseKeyUri('pkcs11:token=t;object=k;type=private').scheme, 'pkcs11');
+    assert.throws(() => parseKeyUri('pkcs11:token=t;object=k;type=cert'), (e) => isSignetError(e, 'INVALID_ARGUMENT') && /type must be "private"/.test(e.message));
+  });
+});

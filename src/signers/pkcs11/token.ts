@@ -52,9 +52,20 @@ export function findToken(lib: Pkcs11Lib, selector: TokenSelector, modulePath: s
   const found = initialised.map((t) => `"${t.label}" (serial ${t.serial}, slot-id ${slotIdOf(t.slot)})`).join(', ') || 'none';
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) {
-    throw new SignetError('CONFIG', `no token with ${describeSelector(selector)} in ${modulePath}; tokens found: ${found}`);
+    throw new SignetError('CONFIG', `no token with ${describeSelector(selector)} in ${modulePath}; tokens found: ${found}; ${likelyCause(modulePath)}`);
   }
   throw new SignetError('CONFIG', `${matches.length} tokens match ${describeSelector(selector)} in ${modulePath}; name one by token=, serial= or slot-id= (found: ${found})`);
+}
+
+/** Where the module looks for tokens: the usual reason a token that exists is not found. */
+function likelyCause(modulePath: string): string {
+  if (/softhsm/i.test(modulePath)) {
+    const conf = process.env.SOFTHSM2_CONF;
+    return conf
+      ? `SoftHSM reads its tokens from directories.tokendir in SOFTHSM2_CONF=${conf}: check that it points at the token's directory (signet softhsm init prints the export to use)`
+      : 'SOFTHSM2_CONF is not set, so SoftHSM reads /etc/softhsm/softhsm2.conf: export SOFTHSM2_CONF=<the softhsm2.conf of your token> (signet softhsm init prints it)';
+  }
+  return "check the module's own configuration (for YubiHSM 2: yubihsm_pkcs11.conf and its connector URL; the module's configuration environment variable) and that the device is connected";
 }
 
 function tokenOf(lib: Pkcs11Lib, slot: Buffer): FoundToken {
