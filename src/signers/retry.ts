@@ -37,7 +37,15 @@ export interface Attempt {
   deadline: number;
   /** Milliseconds left before the deadline. */
   remainingMs(): number;
+  /**
+   * A timeout for the transport or SDK: a little past the deadline, so the deadline's abort (which
+   * cancels the call) is what ends a hung call and the caller sees DEADLINE_EXCEEDED, never a race
+   * between two timers that ends in UNAVAILABLE.
+   */
+  transportTimeoutMs(): number;
 }
+
+const TRANSPORT_TIMEOUT_SLACK_MS = 250;
 
 /**
  * Runs `fn` until it succeeds, fails with a non-retryable error (rethrown unchanged), or the
@@ -62,7 +70,13 @@ export async function withRetry<T>(fn: (attempt: Attempt) => Promise<T>, options
     const bounded = boundedSignal(deadline, options.signal);
     try {
       return await raceDeadline(
-        fn({ attempt, signal: bounded.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
+        fn({
+          attempt,
+          signal: bounded.signal,
+          deadline,
+          remainingMs: () => Math.max(0, deadline - Date.now()),
+          transportTimeoutMs: () => Math.max(0, deadline - Date.now()) + TRANSPORT_TIMEOUT_SLACK_MS,
+        }),
         bounded.signal,
       );
     } catch (err) {

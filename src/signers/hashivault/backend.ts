@@ -166,7 +166,7 @@ export class VaultTransitBackend implements KeyBackend {
     const site = this.#site('sign');
     try {
       return await withRetry(
-        (attempt) => this.#client.sign(this.#mount, this.#name, request, { timeoutMs: attempt.remainingMs(), signal: attempt.signal }),
+        (attempt) => this.#client.sign(this.#mount, this.#name, request, { timeoutMs: attempt.transportTimeoutMs(), signal: attempt.signal }),
         { driver: DRIVER, deadline: bounds.deadline, signal: bounds.signal, retryable, describe },
       );
     } catch (err) {
@@ -204,7 +204,7 @@ export class VaultTransitBackend implements KeyBackend {
 
 async function readKeyInfo(client: TransitClient, mount: string, name: string, site: CallSite, bounds: Bounds): Promise<TransitKeyInfo> {
   const data = await withRetry(
-    (attempt) => client.readKey(mount, name, { timeoutMs: attempt.remainingMs(), signal: attempt.signal }),
+    (attempt) => client.readKey(mount, name, { timeoutMs: attempt.transportTimeoutMs(), signal: attempt.signal }),
     { driver: DRIVER, deadline: bounds.deadline, signal: bounds.signal, retryable, describe },
   );
   return parseKeyInfo(site.where, data);
