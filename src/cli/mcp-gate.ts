@@ -49,7 +49,7 @@ const INTERPRETERS = new Set(['node', 'nodejs', 'python', 'python3', 'npx', 'uvx
 export function defaultToolServerName(command: string, args: string[]): string {
   const base = (p: string) => basename(p, extname(p)).replace(/[^A-Za-z0-9_.-]/g, '-') || 'tools';
   if (INTERPRETERS.has(basename(command))) {
-    const script = [...args].reverse().find((a) => !a.startsWith('-'));
+    const script = args.find((a) => !a.startsWith('-'));
     if (script) return base(script);
   }
   return base(command);
