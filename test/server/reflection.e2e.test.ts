@@ -1,11 +1,13 @@
 // Server reflection serves protoc's own descriptors, and strict consumers read them: protoc loads the
 // reflected set to encode and decode requests, and every README grpcurl line runs through reflection.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -15,6 +17,7 @@ import { LOADER_OPTIONS } from '../../src/server/proto.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileDescriptorSet, fileHeader, invokeByReflection, reflectFiles, ReflectionStream, type ReflectionVersion } from '../helpers/reflection-client.js';
 
+const execFileAsync = promisify(execFile);
 const committed = Buffer.from(FILE_DESCRIPTOR_SET_BASE64, 'base64');
 const tmp = mkdtempSync(join(tmpdir(), 'signet-reflection-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -80,6 +83,27 @@ describe('the committed descriptor set', () => {
     for (const field of mapFields) assert.match(text, new RegExp(`name: "${field.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase())}Entry"`));
   });
 });
+
+/** The README's grpcurl lines, parsed; a flag or form this test cannot reproduce fails it. */
+function readmeGrpcurlLines(): Array<{ line: string; verb: string; data: string | undefined }> {
+  const lines = readFileSync('README.md', 'utf8').split('\n').filter((l) => /^grpcurl\s/.test(l));
+  assert.ok(lines.length >= 2, 'the README shows grpcurl');
+  return lines.map((line) => {
+    const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
+    let data: string | undefined;
+    const positional: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === '-plaintext') continue;
+      if (args[i] === '-d') data = args[++i];
+      else if (args[i]!.startsWith('-')) assert.fail(`README grpcurl flag this test does not reproduce: ${args[i]} in ${line}`);
+      else positional.push(args[i]!);
+    }
+    const [address, verb, ...rest] = positional;
+    assert.equal(address, '127.0.0.1:7443', 'the README addresses the default listen address');
+    assert.ok(verb && rest.length === 0 && (verb === 'list' || /^[\w.]+[/.]\w+$/.test(verb)), `README grpcurl line this test does not reproduce: ${line}`);
+    return { line, verb, data };
+  });
+}
 
 describe('server reflection, read by strict consumers', () => {
   let server: TestServer;
@@ -155,38 +179,43 @@ describe('server reflection, read by strict consumers', () => {
     assert.ok(verify(null, Buffer.from('hello'), createPublicKey((public_key as { spki_pem: string }).spki_pem), signature), 'the signature verifies with node:crypto');
   });
 
-  it('every grpcurl line in README.md works as printed, through reflection alone', async () => {
-    const lines = readFileSync('README.md', 'utf8').split('\n').filter((l) => /^grpcurl\s/.test(l));
-    assert.ok(lines.length >= 2, 'the README shows grpcurl');
-    for (const line of lines) {
-      const args = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
-      let data: string | undefined;
-      const positional: string[] = [];
-      for (let i = 0; i < args.length; i++) {
-        if (args[i] === '-plaintext') continue;
-        if (args[i] === '-d') data = args[++i];
-        else if (args[i]!.startsWith('-')) assert.fail(`README grpcurl flag this test does not reproduce: ${args[i]} in ${line}`);
-        else positional.push(args[i]!);
-      }
-      const [address, verb, ...rest] = positional;
-      assert.equal(address, '127.0.0.1:7443', 'the README addresses the default listen address');
-      if (verb === 'list' && rest.length === 0) {
+  it('every grpcurl line in README.md works as printed, through reflection alone (Node client)', async () => {
+    for (const { line, verb, data } of readmeGrpcurlLines()) {
+      if (verb === 'list') {
         const stream = new ReflectionStream(server.address);
         assert.deepEqual((await stream.listServices()).sort(), SERVED, line);
         stream.close();
-      } else if (verb && /^[\w.]+[/.]\w+$/.test(verb) && rest.length === 0) {
-        const res = await invokeByReflection(server.address, verb, data ?? '{}');
-        if (verb === 'signet.v1.SigningService/Sign') {
-          const req = JSON.parse(data!) as { key: string; message: string };
-          const { public_key } = await invokeByReflection(server.address, 'signet.v1.SigningService/GetPublicKey', JSON.stringify({ key: req.key }));
-          const ok = verify(null, Buffer.from(req.message, 'base64'), createPublicKey((public_key as { spki_pem: string }).spki_pem), Buffer.from(res.signature as string, 'base64'));
-          assert.ok(ok, `${line}: the signature verifies`);
-        }
       } else {
-        assert.fail(`README grpcurl line this test does not reproduce: ${line}`);
+        await checkAnswer(line, verb, data, await invokeByReflection(server.address, verb, data ?? '{}'));
       }
     }
   });
+
+  it('every grpcurl line in README.md works through reflection in Python\'s strict protobuf DescriptorPool', async () => {
+    // The reflection protocol's own descriptors, from @grpc/reflection's copy (not the served one).
+    const boot = join(tmp, 'boot.binpb');
+    protoc([`--descriptor_set_out=${boot}`, `--proto_path=${join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto')}`, 'grpc/reflection/v1/reflection.proto']);
+    // Asynchronous: the server under test runs in this process's event loop.
+    const python = async (...args: string[]) => (await execFileAsync('/usr/bin/python3', ['test/helpers/reflect_call.py', boot, server.address, ...args])).stdout;
+    for (const { line, verb, data } of readmeGrpcurlLines()) {
+      if (verb === 'list') assert.deepEqual((await python('list')).trim().split('\n'), SERVED, line);
+      else {
+        // protobuf JSON: lowerCamelCase names, bytes as base64, enums by name.
+        const res = JSON.parse(await python(verb, data ?? '{}')) as Record<string, unknown>;
+        await checkAnswer(line, verb, data, { ...res, key_id: res.keyId });
+      }
+    }
+  });
+
+  /** What a README grpcurl call must answer: for Sign, a signature that verifies with node:crypto. */
+  async function checkAnswer(line: string, verb: string, data: string | undefined, res: Record<string, unknown>): Promise<void> {
+    if (verb !== 'signet.v1.SigningService/Sign') assert.fail(`README grpcurl call this test has no check for: ${line}`);
+    const req = JSON.parse(data!) as { key: string; message: string };
+    const { public_key } = await invokeByReflection(server.address, 'signet.v1.SigningService/GetPublicKey', JSON.stringify({ key: req.key }));
+    const ok = verify(null, Buffer.from(req.message, 'base64'), createPublicKey((public_key as { spki_pem: string }).spki_pem), Buffer.from(res.signature as string, 'base64'));
+    assert.ok(ok, `${line}: the signature verifies`);
+    assert.equal(res.key_id, (public_key as { key_id: string }).key_id, line);
+  }
 
   it('when a client sends 300 requests before reading any answer, all 300 answers arrive in order', async () => {
     const stream = new ReflectionStream(server.address);
