@@ -3,6 +3,7 @@
 import { globMatch } from '../credentials/glob.js';
 import { SignetError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { BackendUnavailable } from '../signers/index.js';
 import { callerMatches } from './caller.js';
 import type { AuthorizationRule } from './config.js';
 import type { ServerMetrics } from './metrics.js';
@@ -82,7 +83,9 @@ export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor 
       if (code !== 'OK') {
         // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).
         const detail = failure instanceof SignetError ? { error: failure.message, cause: causeOf(failure) } : {};
-        const level = code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
+        // A refusal during an outage the key-health log already announced is not news: debug.
+        const known = failure instanceof BackendUnavailable;
+        const level = known ? 'debug' : code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
         logger[level]({ method: method.path, code, ...detail, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request failed');
       } else if (logger.isLevelEnabled('debug')) {
         logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request');

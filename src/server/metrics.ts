@@ -25,6 +25,13 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly keyUp = new Gauge({
+    name: 'signet_key_backend_up',
+    help: "1 while a key's backend (HSM, KMS) can sign, 0 during an outage",
+    labelNames: ['key', 'driver'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }

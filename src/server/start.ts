@@ -14,6 +14,7 @@ import type { SignetConfig } from './config.js';
 import { parseHostPort, reservedKeys } from './config.js';
 import { routeGrpcLogs } from './grpc-log.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
+import { followKeyHealth } from './key-health.js';
 import { KeySet } from './key-set.js';
 import { lockDataPaths } from './data-lock.js';
 import { probeListen } from './listen-probe.js';
@@ -138,6 +139,11 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
     });
     // From here the server owns the modules: a later failure shuts it down, which closes them.
     closeOnFailure.splice(0, closeOnFailure.length, () => grpc.shutdown(0));
+    const dependents: Record<string, string> = {};
+    if (config.ledger.enabled) dependents['signet.v1.LedgerService'] = config.ledger.key;
+    if (config.credentials.enabled) dependents['signet.v1.CredentialService'] = config.credentials.key;
+    const unfollow = followKeyHealth(keys, grpc.health, logger, metrics, dependents);
+    closers.push(async () => unfollow());
     let metricsPort: number | undefined;
     if (config.metrics.listen) {
       const { host, port } = parseHostPort(config.metrics.listen, 'metrics.listen');

@@ -12,15 +12,23 @@ import {
   type SignResult,
   type Signer,
 } from './contract.js';
+import { reportsHealth, type BackendState, type BackendStateChange } from './health.js';
 import { publicKeyInfo } from './keys.js';
 
 export class CustodySigner implements Signer {
   readonly #backend: KeyBackend;
   /** version → public key info; versions never change their key, so this never goes stale. */
   readonly #versions = new Map<string, PublicKeyInfo>();
+  /** Present when the backend reports its health (see health.ts); discovered with reportsHealth(). */
+  readonly state?: () => BackendState;
+  readonly onStateChange?: (listener: (change: BackendStateChange) => void) => () => void;
 
   constructor(backend: KeyBackend) {
     this.#backend = backend;
+    if (reportsHealth(backend)) {
+      this.state = () => backend.state();
+      this.onStateChange = (listener) => backend.onStateChange(listener);
+    }
     const { version, spki } = backend.current();
     const info = this.#remember(version, spki);
     if (info.algorithm !== backend.algorithm) {

@@ -10,3 +10,4 @@ export { openSigner, driverFor, registeredSchemes, type Driver, type OpenContext
 export { parseKeyUri, type KeyUri } from './uri.js';
 export type * from './contract.js';
 export * from './capabilities.js';
+export { BackendUnavailable, reportsHealth, type BackendState, type BackendStateChange, type HealthReporter } from './health.js';

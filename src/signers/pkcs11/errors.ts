@@ -23,12 +23,45 @@ const RECOVERABLE = new Set([
   'CKR_SLOT_ID_INVALID',
   'CKR_CRYPTOKI_NOT_INITIALIZED',
   'CKR_USER_NOT_LOGGED_IN',
+  // What SoftHSM answers when its token directory or object files went away, and what a device
+  // says when it is unwell: the token is unreachable, not the request wrong.
+  'CKR_GENERAL_ERROR',
+  'CKR_DEVICE_ERROR',
+  'CKR_DEVICE_MEMORY',
+  'CKR_TOKEN_NOT_RECOGNIZED',
 ]);
 
-/** Errors after which re-opening sessions, re-finding the key and retrying once may succeed. */
+/**
+ * A key that was on the token when Signet opened it and is not visible now: at run time the token
+ * is unwell (SoftHSM with its object files away shows no objects), so it is UNAVAILABLE and
+ * recovery looks again; only at start-up does a missing key mean "create one".
+ */
+export class KeyNotVisible extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyNotVisible';
+  }
+}
+
+/**
+ * Errors that say the token (not the request) is at fault: re-opening sessions, re-finding the
+ * key and retrying once may succeed, and if not, the token is in an outage that recovery heals.
+ */
 export function isRecoverable(err: unknown): boolean {
+  if (err instanceof KeyNotVisible) return true;
   const ckr = ckrOf(err);
   return ckr !== undefined && RECOVERABLE.has(ckr);
+}
+
+/** A login refused for the PIN itself: retrying it would only bring the PIN closer to locking. */
+export function isPinRefusal(err: unknown): boolean {
+  const ckr = ckrOf(err);
+  return ckr === 'CKR_PIN_INCORRECT' || ckr === 'CKR_PIN_LOCKED' || ckr === 'CKR_PIN_LEN_RANGE' || ckr === 'CKR_PIN_INVALID' || ckr === 'CKR_PIN_EXPIRED';
+}
+
+/** A short, secret-free account of a failure: its CKR_ name, else its message. */
+export function describeFailure(err: unknown): string {
+  return ckrOf(err) ?? (err instanceof Error ? err.message : String(err));
 }
 
 /** Errors that mean the module itself must be finalised and initialised again. */

@@ -1,14 +1,17 @@
 // One PKCS#11 key's raw signing primitive: C_SignInit + pkcs11js's asynchronous C_Sign on a pooled
-// session, so the event loop never waits on the token; one recovery and retry when sessions die.
+// session, so the event loop never waits on the token; one recovery and retry when sessions die,
+// and during an outage an immediate UNAVAILABLE while the token's heal loop brings it back.
 import { SignetError } from '../../lib/errors.js';
 import type { KeyBackend, RawSignature } from '../backend.js';
 import type { KeyAlgorithm, SignOptions } from '../contract.js';
+import type { BackendState, BackendStateChange, HealthReporter } from '../health.js';
 import { signMechanism } from './attributes.js';
-import { ckrOf, isRecoverable, pkcs11Failure } from './errors.js';
-import { findPrivateKey, type KeySelector } from './objects.js';
+import { isRecoverable, KeyNotVisible, pkcs11Failure } from './errors.js';
+import { describeKey, lookupPrivateKey, publicSpki, type KeyObject, type KeySelector } from './objects.js';
+import type { KeyWatch } from './token-health.js';
 import type { PoolLease } from './token-pools.js';
 
-export class Pkcs11KeyBackend implements KeyBackend {
+export class Pkcs11KeyBackend implements KeyBackend, HealthReporter {
   readonly driver = 'pkcs11';
   readonly uri: string;
   readonly algorithm: KeyAlgorithm;
@@ -17,6 +20,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
   readonly #selector: KeySelector;
   readonly #spki: Uint8Array;
   readonly #mechanism: number;
+  readonly #watch: KeyWatch;
   /** The private key's handle, valid for the pool epoch it was found in. */
   #handle: { handle: Buffer; epoch: number };
 
@@ -31,6 +35,7 @@ export class Pkcs11KeyBackend implements KeyBackend {
     // SoftHSM keeps keys in this process's memory, encrypted at rest: not hardware, and we say so.
     const token = opts.lease.pool.token;
     this.hardwareBacked = !/softhsm/i.test(`${token.manufacturer} ${token.model}`);
+    this.#watch = opts.lease.pool.health.watch(this.uri, (session, epoch) => void this.#keyHandle(session, epoch));
   }
 
   current() {
@@ -42,26 +47,39 @@ export class Pkcs11KeyBackend implements KeyBackend {
     return this.#spki;
   }
 
+  state(): BackendState {
+    return this.#watch.state();
+  }
+
+  onStateChange(listener: (change: BackendStateChange) => void): () => void {
+    return this.#watch.onStateChange(listener);
+  }
+
   async sign(payload: Uint8Array, options: SignOptions): Promise<RawSignature> {
+    this.#watch.check();
     const pool = this.#lease.pool;
     let seenEpoch = pool.epoch;
     try {
       return await this.#signOnce(payload, options, (e) => (seenEpoch = e));
     } catch (err) {
+      if (pool.health.tokenDown) throw this.#watch.refusal();
       if (!isRecoverable(err)) throw pkcs11Failure(`${this.uri}: sign failed`, err);
+      await pool.recover(err, seenEpoch, options).catch((e) => {
+        throw pool.health.tokenDown ? this.#watch.refusal() : e;
+      });
       try {
-        await pool.recover(err, seenEpoch, options);
         return await this.#signOnce(payload, options, () => {});
       } catch (again) {
-        if (again instanceof SignetError && again.code !== 'CONFIG') throw again;
-        // At run time a token that cannot be reached again is unavailable, not a start-up mistake.
-        const why = ckrOf(again) ?? (again instanceof Error ? again.message : String(again));
-        throw new SignetError('UNAVAILABLE', `${this.uri}: sign failed (${ckrOf(err)}) and again after re-opening sessions: ${why}`, { cause: again });
+        if (pool.health.tokenDown) throw this.#watch.refusal();
+        if (!isRecoverable(again)) throw pkcs11Failure(`${this.uri}: sign failed after re-opening sessions`, again);
+        // Still failing on a fresh session: an outage, which the token's heal loop now handles.
+        throw this.#watch.lost(again, again instanceof KeyNotVisible);
       }
     }
   }
 
   async close(): Promise<void> {
+    this.#watch.close();
     await this.#lease.release();
   }
 
@@ -88,14 +106,31 @@ export class Pkcs11KeyBackend implements KeyBackend {
     }
   }
 
-  /** The private key handle, found again after a reset (handles do not outlive their sessions' epoch). */
+  /**
+   * The private key handle, found again after a reset (handles do not outlive their sessions'
+   * epoch). At run time a key that is not there, or not the same key, is not visible: the token is
+   * unwell or was swapped, never "create one".
+   */
   #keyHandle(session: Buffer, epoch: number): Buffer {
     if (this.#handle.epoch === epoch) return this.#handle.handle;
-    const found = findPrivateKey(this.#lease.module.lib, session, this.#selector, this.#lease.pool.token.label);
-    if (found.algorithm !== this.algorithm) {
-      throw new SignetError('INTEGRITY', `${this.uri}: the key found again is ${found.algorithm ?? found.unsupported}, not ${this.algorithm}`);
+    const { lib } = this.#lease.module;
+    const label = this.#lease.pool.token.label;
+    const found = lookupPrivateKey(lib, session, this.#selector, label);
+    if (!found) throw new KeyNotVisible(`the private key with ${describeKey(this.#selector)} is not visible on token "${label}"`);
+    if (found.algorithm !== this.algorithm || !Buffer.from(this.#publicSpki(session, found, label)).equals(this.#spki)) {
+      throw new KeyNotVisible(`the key with ${describeKey(this.#selector)} on token "${label}" is not the key Signet opened (another public key)`);
     }
     this.#handle = { handle: found.handle, epoch };
     return found.handle;
+  }
+
+  /** The public half's SPKI; a public key object that is not there now is not visible either. */
+  #publicSpki(session: Buffer, key: KeyObject, label: string): Uint8Array {
+    try {
+      return publicSpki(this.#lease.module.lib, session, key, this.algorithm, label);
+    } catch (err) {
+      if (err instanceof SignetError) throw new KeyNotVisible(err.message);
+      throw err;
+    }
   }
 }

@@ -72,12 +72,17 @@ export function describeObject(lib: Pkcs11Lib, session: Buffer, handle: Buffer):
   return typeof kind === 'string' ? { ...base, algorithm: kind } : { ...base, unsupported: kind.unsupported };
 }
 
-/** The one private key the selector names; CONFIG errors say what is missing or ambiguous. */
+/** The one private key the selector names (start-up): CONFIG errors say what is missing or ambiguous. */
 export function findPrivateKey(lib: Pkcs11Lib, session: Buffer, k: KeySelector, tokenLabel: string): KeyObject {
+  const key = lookupPrivateKey(lib, session, k, tokenLabel);
+  if (!key) throw new SignetError('CONFIG', `no private key with ${describeKey(k)} on token "${tokenLabel}"; create one with \`signet keys generate\``);
+  return key;
+}
+
+/** The one private key the selector names, or undefined when none is visible; several are CONFIG. */
+export function lookupPrivateKey(lib: Pkcs11Lib, session: Buffer, k: KeySelector, tokenLabel: string): KeyObject | undefined {
   const handles = findObjects(lib, session, selectorTemplate(pkcs11js.CKO_PRIVATE_KEY, k));
-  if (handles.length === 0) {
-    throw new SignetError('CONFIG', `no private key with ${describeKey(k)} on token "${tokenLabel}"; create one with \`signet keys generate\``);
-  }
+  if (handles.length === 0) return undefined;
   if (handles.length > 1) {
     throw new SignetError('CONFIG', `${handles.length} private keys have ${describeKey(k)} on token "${tokenLabel}"; add id= or object= to pick one`);
   }

@@ -6,6 +6,7 @@ import type { SignOptions } from '../contract.js';
 import { CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS } from './attributes.js';
 import { ckrOf, needsReinitialize, pkcs11Failure } from './errors.js';
 import type { Pkcs11Module } from './module.js';
+import { DEFAULT_HEAL_DELAYS, TokenHealth, type HealDelays, type HealOutcome, type KeyWatch } from './token-health.js';
 import { findToken, type FoundToken, type TokenSelector } from './token.js';
 
 const CKF_LOGIN_REQUIRED = 0x4;
@@ -32,7 +33,12 @@ export interface SessionPoolOptions {
   maxSessions: number;
   /** Most callers queued for a session; one more is refused with RESOURCE_EXHAUSTED. */
   maxWaiters?: number;
+  /** Backoff between heal attempts during an outage. */
+  healDelays?: HealDelays;
 }
+
+/** How long a heal attempt waits for operations in flight before it may re-initialise the module. */
+const RESET_WAIT_MS = 30_000;
 
 export const DEFAULT_MAX_WAITERS = 4096;
 
@@ -64,6 +70,10 @@ export class SessionPool {
   /** Operations running now; close() waits for them before the module may be finalised. */
   #active = 0;
   #drained: (() => void) | undefined;
+  /** The one quick recovery under way (callers that failed in the same epoch wait for it). */
+  #recovering: Promise<void> | undefined;
+  /** Outages: refusal while the token is lost, and the heal loop that brings it back. */
+  readonly health: TokenHealth;
 
   /** Finds the token and logs in on a first session, so a wrong PIN fails here, at start-up. */
   constructor(module: Pkcs11Module, options: SessionPoolOptions) {
@@ -71,6 +81,7 @@ export class SessionPool {
     this.#options = options;
     this.#moduleGeneration = module.generation;
     this.#token = findToken(module.lib, options.selector, module.path);
+    this.health = new TokenHealth(() => this.#token.label, (watches) => this.#heal(watches), options.healDelays ?? DEFAULT_HEAL_DELAYS);
     if (this.#token.flags & CKF_LOGIN_REQUIRED && options.pin === undefined) {
       throw new SignetError('CONFIG', `token "${this.#token.label}" requires a PIN: add pin-source=env:NAME or pin-source=file:/path to the key URI`);
     }
@@ -96,6 +107,12 @@ export class SessionPool {
    * (it may hold an unfinished operation); `fn` learns the epoch, to cache key handles by it.
    */
   async run<T>(fn: (session: Buffer, epoch: number) => Promise<T> | T, options: SignOptions = {}): Promise<T> {
+    // While the token is lost, nothing is asked of it: the heal loop alone probes it.
+    if (this.health.tokenDown) throw this.health.refusal();
+    return this.#run(fn, options);
+  }
+
+  async #run<T>(fn: (session: Buffer, epoch: number) => Promise<T> | T, options: SignOptions = {}): Promise<T> {
     // Counted on the module from before a session is taken until it is back: a reset waits for it.
     const gate = this.#module.gate;
     await gate.enter(options);
@@ -120,6 +137,7 @@ export class SessionPool {
   /** Runs `fn` on a fresh read/write session outside the pool (key generation), then closes it. */
   async runReadWrite<T>(fn: (session: Buffer) => Promise<T> | T): Promise<T> {
     if (this.#closed) throw new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed');
+    if (this.health.tokenDown) throw this.health.refusal();
     const gate = this.#module.gate;
     await gate.enter();
     try {
@@ -139,13 +157,40 @@ export class SessionPool {
   /**
    * After an error that invalidated sessions (see errors.ts): closes every session of the epoch
    * the failure was seen in, finds the token again (its slot may have changed) and logs in. Once per
-   * epoch, however many callers failed. After a removed device, re-opening is tried first; the
-   * module is finalised and initialised again only if that fails (or Cryptoki is not initialised),
-   * and then only once no operation on the module is in flight (see Pkcs11Module.reinitialize).
+   * epoch, however many callers failed: later ones wait for it. After a removed device, re-opening
+   * is tried first; the module is finalised and initialised again only if that fails (or Cryptoki is
+   * not initialised), and then only once no operation on the module is in flight (see
+   * Pkcs11Module.reinitialize). If the token still does not answer, it is lost: this throws the
+   * outage's UNAVAILABLE, and the heal loop takes over.
    */
   async recover(err: unknown, seenEpoch: number, options: SignOptions = {}): Promise<void> {
     if (this.#closed) throw new SignetError('FAILED_PRECONDITION', 'the PKCS#11 key is closed');
-    if (seenEpoch !== this.#epoch) return;
+    if (this.health.tokenDown) throw this.health.refusal();
+    if (seenEpoch === this.#epoch) {
+      const recovering = this.#recoverNow(err, options);
+      this.#recovering = recovering;
+      void recovering.then(
+        () => undefined,
+        () => undefined,
+      ).then(() => {
+        if (this.#recovering === recovering) this.#recovering = undefined;
+      });
+      try {
+        await recovering;
+      } catch (again) {
+        // The caller's own deadline while a reset waited says nothing about the token.
+        if (again instanceof SignetError && again.code === 'DEADLINE_EXCEEDED') throw again;
+        this.health.tokenLost(again);
+        for (const w of this.#waiters.splice(0)) w.reject(this.health.refusal());
+        throw this.health.refusal();
+      }
+      return;
+    }
+    if (this.#recovering) await this.#recovering.catch(() => undefined);
+    if (this.health.tokenDown) throw this.health.refusal();
+  }
+
+  async #recoverNow(err: unknown, options: SignOptions): Promise<void> {
     this.#epoch++;
     for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
     let cause = err;
@@ -161,6 +206,35 @@ export class SessionPool {
     await this.#module.reinitialize(this.#moduleGeneration, ckrOf(cause) !== 'CKR_CRYPTOKI_NOT_INITIALIZED', options);
     this.#moduleGeneration = this.#module.generation;
     this.#reopen();
+  }
+
+  /**
+   * One attempt of the heal loop, to the state a fresh process would start in: every session of
+   * this pool dropped, the module finalised and initialised again (SoftHSM reads its token
+   * directory only then), the token found, a session opened and logged in, and each key found
+   * again by its probe. The pool refuses other calls meanwhile; probes bypass that refusal.
+   */
+  async #heal(watches: KeyWatch[]): Promise<HealOutcome> {
+    const keys = new Map<KeyWatch, unknown>();
+    if (this.#closed) return { token: new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed'), keys };
+    try {
+      this.#epoch++;
+      for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
+      await this.#module.reinitialize(this.#moduleGeneration, true, { deadline: Date.now() + RESET_WAIT_MS });
+      this.#moduleGeneration = this.#module.generation;
+      this.#reopen();
+    } catch (err) {
+      return { token: err, keys };
+    }
+    for (const w of watches) {
+      try {
+        await this.#run((session, epoch) => w.probe(session, epoch));
+        keys.set(w, undefined);
+      } catch (err) {
+        keys.set(w, err);
+      }
+    }
+    return { keys };
   }
 
   /**
@@ -189,6 +263,7 @@ export class SessionPool {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.health.close();
     for (const w of this.#waiters.splice(0)) w.reject(new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed'));
     for (const s of this.#idle.splice(0)) this.#closeQuietly(s);
     if (this.#active > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
@@ -309,13 +384,13 @@ export class SessionPool {
       if (ckr === 'CKR_USER_ALREADY_LOGGED_IN') return;
       const label = this.#token.label;
       if (ckr === 'CKR_PIN_INCORRECT') {
-        throw new SignetError('CONFIG', `wrong PIN for token "${label}" (CKR_PIN_INCORRECT); check the key URI's pin-source`);
+        throw new SignetError('CONFIG', `wrong PIN for token "${label}" (CKR_PIN_INCORRECT); check the key URI's pin-source`, { cause: err });
       }
       if (ckr === 'CKR_PIN_LOCKED') {
-        throw new SignetError('CONFIG', `the user PIN of token "${label}" is locked (CKR_PIN_LOCKED); an SO must reset it`);
+        throw new SignetError('CONFIG', `the user PIN of token "${label}" is locked (CKR_PIN_LOCKED); an SO must reset it`, { cause: err });
       }
       if (ckr === 'CKR_PIN_LEN_RANGE' || ckr === 'CKR_PIN_INVALID') {
-        throw new SignetError('CONFIG', `the PIN for token "${label}" is not acceptable to the token (${ckr}); check the key URI's pin-source`);
+        throw new SignetError('CONFIG', `the PIN for token "${label}" is not acceptable to the token (${ckr}); check the key URI's pin-source`, { cause: err });
       }
       throw pkcs11Failure(`cannot log in to token "${label}"`, err);
     }
