@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
-import { ledgerClient, type LedgerApi } from '../../src/client/ledger.js';
-import { signingClient, unary } from '../../src/client/grpc.js';
+import { serviceClient, signingClient, unary } from '../../src/client/grpc.js';
+import type { LedgerServiceClient } from '../../src/gen/signet/v1/LedgerService.js';
 import type { SigningServiceClient } from '../../src/gen/signet/v1/SigningService.js';
 import { openSigner } from '../../src/signers/index.js';
 import { runCli, spawnCli, waitForLine } from '../helpers/cli.js';
@@ -81,7 +81,7 @@ describe('signet serve through SoftHSM outages', () => {
   };
 
   it('refuses with UNAVAILABLE while the token is away, flips health and metrics, logs each change once, and loses no acknowledged receipt', { timeout: 120_000 }, async (t) => {
-    const ledger: LedgerApi = ledgerClient(address);
+    const ledger = serviceClient<LedgerServiceClient>('signet.v1.LedgerService', address);
     const signing: SigningServiceClient = signingClient(address);
     const acked: { index: number; entry: Buffer; at: number }[] = [];
     const windows: { from: number; to: number }[] = [];
@@ -104,7 +104,7 @@ describe('signet serve through SoftHSM outages', () => {
           jti: `jti-${w}-${i}`,
         };
         try {
-          const r = await ledger.appendReceipt({ receipt }, { timeoutMs: 15_000 });
+          const r = await unary(ledger, ledger.AppendReceipt, { receipt }, { timeoutMs: 15_000 });
           acked.push({ index: Number(r.index), entry: Buffer.from(r.entry), at: Date.now() });
         } catch (err) {
           failed('AppendReceipt', err);
@@ -186,7 +186,7 @@ describe('signet serve through SoftHSM outages', () => {
     for (const w of windows) assert.ok(acked.some((a) => a.at >= w.from && a.at <= w.to), 'receipts acknowledged before, between and after the outages');
     assert.equal(new Set(acked.map((a) => a.index)).size, acked.length, 'no index acknowledged twice');
     for (const a of acked) {
-      const stored = await ledger.getEntry({ index: a.index });
+      const stored = await unary(ledger, ledger.GetEntry, { index: a.index });
       assert.ok(Buffer.from(stored.entry).equals(a.entry), `entry ${a.index} is what was acknowledged`);
     }
     ledger.close();
