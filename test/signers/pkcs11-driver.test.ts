@@ -1,8 +1,10 @@
 // The pkcs11 driver on a real SoftHSM 2 token: what generated keys are, the session pool under
 // 200 concurrent signs, recovery when sessions or the module vanish, and one clear error per mistake.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, before, after } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { isSignetError } from '../../src/lib/errors.js';
@@ -92,6 +94,58 @@ describe('pkcs11 driver on SoftHSM', () => {
         assert.throws(() => lib.C_GetAttributeValue(session, key!, [{ type: pkcs11js.CKA_VALUE }]), /CKR_ATTRIBUTE_SENSITIVE/);
       }
     });
+  });
+
+  it('generates key pairs whose private half only signs and public half only verifies, as another process reads them', async () => {
+    const labels = [await softhsmKey('Ed25519', `usage-ed25519-${process.pid}`), await softhsmKey('ES256', `usage-p256-${process.pid}`)].map(
+      (uri) => decodeURIComponent(/object=([^?;]+)/.exec(uri)![1]!),
+    );
+    // A separate process with its own pkcs11js, module instance, session and login.
+    const reader = `
+      const pkcs11js = require('pkcs11js');
+      const lib = new pkcs11js.PKCS11();
+      lib.load(process.env.MODULE);
+      lib.C_Initialize();
+      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === process.env.TOKEN);
+      const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      lib.C_Login(session, pkcs11js.CKU_USER, process.env.PIN);
+      const names = ['SIGN', 'SIGN_RECOVER', 'DECRYPT', 'UNWRAP', 'DERIVE', 'VERIFY', 'VERIFY_RECOVER', 'ENCRYPT', 'WRAP', 'TOKEN', 'PRIVATE', 'SENSITIVE', 'EXTRACTABLE'];
+      const out = {};
+      for (const label of JSON.parse(process.env.LABELS)) {
+        for (const [cls, kind] of [[pkcs11js.CKO_PRIVATE_KEY, 'private'], [pkcs11js.CKO_PUBLIC_KEY, 'public']]) {
+          lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_CLASS, value: cls }, { type: pkcs11js.CKA_LABEL, value: label }]);
+          const [h] = lib.C_FindObjects(session, 2);
+          lib.C_FindObjectsFinal(session);
+          const attrs = {};
+          for (const n of names) {
+            try { attrs[n] = lib.C_GetAttributeValue(session, h, [{ type: pkcs11js['CKA_' + n] }])[0].value[0] === 1; }
+            catch (e) { attrs[n] = e.message; }
+          }
+          out[label + ' ' + kind] = attrs;
+        }
+      }
+      lib.C_Logout(session);
+      lib.C_Finalize();
+      console.log(JSON.stringify(out));`;
+    const result = spawnSync(process.execPath, ['-e', reader], {
+      env: { ...process.env, MODULE: token.modulePath, TOKEN: token.label, PIN: token.pin, LABELS: JSON.stringify(labels) },
+      encoding: 'utf8',
+      cwd: dirname(fileURLToPath(import.meta.url)),
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const read = JSON.parse(result.stdout) as Record<string, Record<string, boolean | string>>;
+    for (const label of labels) {
+      assert.deepEqual(
+        read[`${label} private`],
+        { SIGN: true, SIGN_RECOVER: false, DECRYPT: false, UNWRAP: false, DERIVE: false, VERIFY: 'CKR_ATTRIBUTE_TYPE_INVALID', VERIFY_RECOVER: 'CKR_ATTRIBUTE_TYPE_INVALID', ENCRYPT: 'CKR_ATTRIBUTE_TYPE_INVALID', WRAP: 'CKR_ATTRIBUTE_TYPE_INVALID', TOKEN: true, PRIVATE: true, SENSITIVE: true, EXTRACTABLE: false },
+        `${label}: the private key signs, and nothing else`,
+      );
+      assert.deepEqual(
+        read[`${label} public`],
+        { SIGN: 'CKR_ATTRIBUTE_TYPE_INVALID', SIGN_RECOVER: 'CKR_ATTRIBUTE_TYPE_INVALID', DECRYPT: 'CKR_ATTRIBUTE_TYPE_INVALID', UNWRAP: 'CKR_ATTRIBUTE_TYPE_INVALID', DERIVE: false, VERIFY: true, VERIFY_RECOVER: false, ENCRYPT: false, WRAP: false, TOKEN: true, PRIVATE: false, SENSITIVE: 'CKR_ATTRIBUTE_TYPE_INVALID', EXTRACTABLE: 'CKR_ATTRIBUTE_TYPE_INVALID' },
+        `${label}: the public key verifies, and nothing else`,
+      );
+    }
   });
 
   it('when a key with the label already exists, generate refuses with ALREADY_EXISTS', async () => {

@@ -53,7 +53,10 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
     }
   }
 
-  /** Generates a key pair inside the token: private half CKA_TOKEN, CKA_SENSITIVE, not extractable. */
+  /**
+   * Generates a key pair inside the token: private half CKA_TOKEN, CKA_SENSITIVE, not extractable,
+   * sign only; public half verify only.
+   */
   async generate(uri: KeyUri, algorithm: KeyAlgorithm): Promise<PublicKeyInfo> {
     const p11 = uri as Pkcs11KeyUri;
     const config = pkcs11Config(p11, process.env);
@@ -76,20 +79,23 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
         { type: pkcs11js.CKA_LABEL, value: label },
         { type: pkcs11js.CKA_ID, value: Buffer.from(id) },
       ];
+      // Every usage attribute is set, not left to the token's defaults (SoftHSM's give a new private
+      // key CKA_DECRYPT and CKA_UNWRAP): the private half signs and does nothing else; the public
+      // half verifies and does nothing else.
       const publicTemplate = [
         ...common,
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
         { type: pkcs11js.CKA_EC_PARAMS, value: ecParams },
-        { type: pkcs11js.CKA_VERIFY, value: true },
         { type: pkcs11js.CKA_PRIVATE, value: false },
+        ...usage(PUBLIC_USAGE, pkcs11js.CKA_VERIFY),
       ];
       const privateTemplate = [
         ...common,
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_SIGN, value: true },
         { type: pkcs11js.CKA_PRIVATE, value: true },
         { type: pkcs11js.CKA_SENSITIVE, value: true },
         { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        ...usage(PRIVATE_USAGE, pkcs11js.CKA_SIGN),
       ];
       try {
         await lease.module.workerSlots.acquire();
@@ -129,6 +135,14 @@ class Pkcs11Driver implements Driver, KeyGenerator, KeyLister {
       }),
     );
   }
+}
+
+/** The usage attributes of each half of a generated key pair; exactly one of them is true. */
+const PRIVATE_USAGE = [pkcs11js.CKA_SIGN, pkcs11js.CKA_SIGN_RECOVER, pkcs11js.CKA_DECRYPT, pkcs11js.CKA_UNWRAP, pkcs11js.CKA_DERIVE];
+const PUBLIC_USAGE = [pkcs11js.CKA_VERIFY, pkcs11js.CKA_VERIFY_RECOVER, pkcs11js.CKA_ENCRYPT, pkcs11js.CKA_WRAP, pkcs11js.CKA_DERIVE];
+
+function usage(all: number[], allowed: number): pkcs11js.Template {
+  return all.map((type) => ({ type, value: type === allowed }));
 }
 
 async function withLease<T>(config: Pkcs11Config, fn: (lease: PoolLease) => Promise<T>): Promise<T> {
