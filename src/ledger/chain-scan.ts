@@ -1,7 +1,10 @@
-// VerifyChain's second thread: leaf hashes, `prev` links and tree roots of entry chunks, computed
-// on a worker while the main thread reads the next chunk from the store.
+// VerifyChain's second thread: leaf hashes, `prev` links and tree roots of entry chunks. On a
+// SQLite ledger the worker also reads the rows itself, so VerifyChain neither reads nor hashes on
+// the event loop; for other stores the main thread reads (asynchronous I/O) and hands the rows over.
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SignetError } from '../lib/errors.js';
+import type { StoredCheckpoint } from './store.js';
 
 // An inline (eval) worker using node:crypto only, since a worker cannot load TypeScript modules
 // when Signet runs under tsx. It recomputes RFC 6962 independently of the TreeBuilder that wrote
@@ -71,12 +74,84 @@ function root() {
   for (let i = hashes.length - 2; i >= 0; i--) h = node(hashes[i], h);
   return h;
 }
+// entryAt(i) and storedLeafAt(i) give the chunk's i-th entry and its stored leaf hash (32 bytes).
+function scan(count, entryAt, storedLeafAt, rootsAt) {
+  const roots = [];
+  let broken = -1;
+  let leafBad = -1;
+  let badNode = null;
+  let r = 0;
+  for (let i = 0; i < count; i++) {
+    const e = entryAt(i);
+    if (broken < 0 && !links(e, last)) broken = i;
+    last = leaf(e);
+    const s = storedLeafAt(i);
+    if (leafBad < 0 && (s.length !== 32 || Buffer.compare(last, s) !== 0)) leafBad = i;
+    const bad = append(last);
+    if (badNode === null && bad !== null) badNode = { at: i, ...bad };
+    while (r < rootsAt.length && rootsAt[r] === size) { roots.push(root()); r++; }
+  }
+  return { broken, leafBad, badNode, roots };
+}
+// Node i at a level is completed by leaf (i + 1)·2^level − 1 (as nodesCompletedBy on the main thread).
+function completedBy(from, to) {
+  const out = [];
+  for (let level = 1, width = 2; width <= to; level++, width *= 2) {
+    const lo = Math.ceil((from + 1) / width) - 1;
+    const hi = Math.floor(to / width);
+    if (hi > lo) out.push({ level, lo, hi });
+  }
+  return out;
+}
+let db = null;
+let q = null;
+function open(source) {
+  const Database = require(source.driver);
+  db = new Database(source.path, { readonly: true, fileMustExist: true });
+  q = {
+    rows: db.prepare('SELECT idx, leaf_hash, entry FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true),
+    checkpoints: db.prepare('SELECT size, root, note FROM checkpoints WHERE size >= ? AND size <= ? ORDER BY size').raw(true),
+    nodes: db.prepare('SELECT idx, hash FROM nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx').raw(true),
+  };
+}
+// Reads [from, to) itself: rows, the checkpoints in (from, to], and the stored nodes the rows complete.
+function readAndScan(from, to) {
+  const rows = q.rows.all(from, to);
+  const checkpoints = q.checkpoints.all(from + 1, to).map(([size, root, note]) => ({ size, root, note }));
+  let gap = -1;
+  for (let i = 0; i < rows.length && gap < 0; i++) if (rows[i][0] !== from + i) gap = from + i;
+  if (gap < 0 && rows.length !== to - from) gap = from + rows.length;
+  if (gap >= 0) return { gap, checkpoints };
+  stored = [];
+  for (const { level, lo, hi } of completedBy(from, to)) {
+    const hashes = Buffer.alloc((hi - lo) * 32);
+    const present = new Uint8Array(hi - lo);
+    for (const [idx, hash] of q.nodes.all(level, lo, hi)) {
+      if (!Buffer.isBuffer(hash) || hash.length !== 32) continue; // malformed: left absent, reported as missing
+      hash.copy(hashes, (idx - lo) * 32);
+      present[idx - lo] = 1;
+    }
+    stored[level] = { lo, hashes, present };
+  }
+  const leafOf = (v) => (Buffer.isBuffer(v) ? v : Buffer.alloc(0));
+  const entryOf = (v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+  return { gap, checkpoints, ...scan(rows.length, (i) => entryOf(rows[i][2]), (i) => leafOf(rows[i][1]), checkpoints.map((c) => c.size)) };
+}
 parentPort.on('message', (m) => {
   if (m.init) {
     last = Buffer.from(m.init.prev);
     size = m.init.size;
     levels = m.init.levels.slice();
     hashes = m.init.hashes.map((h) => Buffer.from(h));
+    if (m.init.source) open(m.init.source);
+    return;
+  }
+  if (m.range) {
+    try {
+      parentPort.postMessage({ id: m.id, ...readAndScan(m.range.from, m.range.to) });
+    } catch (err) {
+      parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) });
+    }
     return;
   }
   const { id, data, ends, leaves, nodes, rootsAt } = m;
@@ -84,25 +159,12 @@ parentPort.on('message', (m) => {
   const storedLeaves = Buffer.from(leaves.buffer, leaves.byteOffset, leaves.byteLength);
   stored = [];
   for (const n of nodes) stored[n.level] = { lo: n.lo, hashes: Buffer.from(n.hashes.buffer, n.hashes.byteOffset, n.hashes.byteLength), present: n.present };
-  const roots = [];
-  let broken = -1;
-  let leafBad = -1;
-  let badNode = null;
-  let start = 0;
-  let r = 0;
-  for (let i = 0; i < ends.length; i++) {
-    const e = buf.subarray(start, ends[i]);
-    if (broken < 0 && !links(e, last)) broken = i;
-    last = leaf(e);
-    if (leafBad < 0 && Buffer.compare(last, storedLeaves.subarray(i * 32, i * 32 + 32)) !== 0) leafBad = i;
-    const bad = append(last);
-    if (badNode === null && bad !== null) badNode = { at: i, ...bad };
-    while (r < rootsAt.length && rootsAt[r] === size) { roots.push(root()); r++; }
-    start = ends[i];
-  }
-  parentPort.postMessage({ id, broken, leafBad, badNode, roots });
+  const result = scan(ends.length, (i) => buf.subarray(i === 0 ? 0 : ends[i - 1], ends[i]), (i) => storedLeaves.subarray(i * 32, i * 32 + 32), rootsAt);
+  parentPort.postMessage({ id, ...result });
 });
 `;
+
+const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /** A completed tree node that is not stored as recomputed: `at` is the chunk position that completed it. */
 export interface BadNode {
@@ -131,6 +193,14 @@ export interface ScannedChunk {
   roots: Uint8Array[];
 }
 
+/** A chunk the worker read itself: its checkpoints, and either a gap (the first missing index) or the scan. */
+export interface ReadChunk extends Partial<ScannedChunk> {
+  /** The first index in the range with no row, or -1. */
+  gap: number;
+  /** Stored checkpoints with from < size ≤ to, by size. */
+  checkpoints: StoredCheckpoint[];
+}
+
 export interface ScanStart {
   /** Leaf hash the first entry must link to (32 zero bytes at index 0). */
   prev: Uint8Array;
@@ -138,23 +208,39 @@ export interface ScanStart {
   size: number;
   frontier: Uint8Array[];
   levels: number[];
+  /** A SQLite ledger file: the worker opens it read-only and reads each range itself (scanRange). */
+  sqlitePath?: string;
 }
 
 export class ChainScanner {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve(c: ScannedChunk): void; reject(e: unknown): void }>();
+  readonly #waiting = new Map<number, { resolve(c: never): void; reject(e: unknown): void }>();
   #next = 0;
+  /** Whether the worker reads ranges itself (scanRange) rather than being handed rows (scan). */
+  readonly reads: boolean;
 
   constructor(start: ScanStart) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.#worker.on('message', (m: { id: number } & ScannedChunk) => {
+    this.reads = start.sqlitePath !== undefined;
+    this.#worker.on('message', (m: { id: number; error?: string }) => {
       const w = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
-      w?.resolve({ broken: m.broken, leafBad: m.leafBad, badNode: m.badNode, roots: m.roots });
+      if (m.error !== undefined) w?.reject(new SignetError('UNAVAILABLE', `VerifyChain: cannot read the ledger (${m.error})`));
+      else w?.resolve(m as never);
     });
     this.#worker.on('error', (err) => this.#failAll(err));
     this.#worker.on('exit', () => this.#failAll(new Error('chain scanner stopped')));
-    this.#worker.postMessage({ init: { prev: start.prev, size: start.size, levels: start.levels, hashes: start.frontier } });
+    const source = start.sqlitePath === undefined ? undefined : { path: start.sqlitePath, driver: driverPath };
+    this.#worker.postMessage({ init: { prev: start.prev, size: start.size, levels: start.levels, hashes: start.frontier, source } });
+  }
+
+  /** Reads and scans entries from ≤ i < to on the worker (in call order; needs `sqlitePath`). */
+  scanRange(from: number, to: number): Promise<ReadChunk> {
+    const id = this.#next++;
+    return new Promise<ReadChunk>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (c: never) => void, reject });
+      this.#worker.postMessage({ id, range: { from, to } });
+    });
   }
 
   /**
@@ -176,8 +262,8 @@ export class ChainScanner {
       if (leaves[i]!.length === 32) leafBytes.set(leaves[i]!, i * 32); // a malformed one stays zero: a mismatch
     }
     const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
+    return new Promise<ScannedChunk>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (c: never) => void, reject });
       this.#worker.postMessage({ id, data, ends, leaves: leafBytes, nodes, rootsAt }, [data.buffer, ends.buffer, leafBytes.buffer]);
     });
   }

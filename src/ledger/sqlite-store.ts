@@ -94,6 +94,8 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #commit: (batch: BatchWrite) => void;
   readonly #writer: SqliteWriter | undefined;
   readonly #nodeCache = new Map<number, Buffer>();
+  /** The database file, for VerifyChain's worker to open read-only (not for an in-memory database). */
+  readonly sqlitePath: string | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
@@ -101,6 +103,7 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (err) {
       throw new SignetError('CONFIG', `${path}: cannot open the ledger database (${(err as Error).message})`, { cause: err });
     }
+    this.sqlitePath = path === ':memory:' || path === '' ? undefined : path;
     if (!options.readonly) {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');

@@ -79,6 +79,12 @@ export interface LedgerStore {
   entryCount(): Promise<number>;
   close(): Promise<void>;
   /**
+   * Optional: a SQLite file another thread may open read-only. VerifyChain's worker then reads the
+   * rows itself (entries, nodes, checkpoints tables as in sqlite-store.ts), so a scan neither reads
+   * nor hashes on the event loop. Networked stores leave it out (their reads are asynchronous).
+   */
+  readonly sqlitePath?: string | undefined;
+  /**
    * Present on a store several Signet processes write at once (PostgreSQL). Runs `build` while
    * holding the store's cluster-wide sequencing lock, on a view of the chain as committed, and
    * commits the batch it returns in the same transaction; the commit or rollback ends the lock. A

@@ -2,6 +2,7 @@
 // from the stored entries, checks every checkpoint signature, and names the first bad index.
 // "Valid" means every entry in the answer is covered by a checkpoint whose signature was checked:
 // a range is extended to the next checkpoint, and a whole-ledger answer counts every stored row.
+import { performance } from 'node:perf_hooks';
 import { invalidArgument, SignetError } from '../lib/errors.js';
 import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
 import { ChainScanner, nodesCompletedBy, type BadNode, type ScannedChunk, type StoredLevel } from './chain-scan.js';
@@ -41,6 +42,8 @@ export interface ChainReport {
 }
 
 const ZERO_LEAF = Buffer.alloc(32);
+/** Longest stretch of VerifyChain work on the event loop between two turns of it. */
+const SLICE_MS = 4;
 
 export async function verifyChain(store: LedgerStore, options: VerifyChainOptions): Promise<ChainReport> {
   const latest = await store.latestCheckpoint();
@@ -115,10 +118,22 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   };
   let segment = start;
 
-  // Leaf hashes, links and roots are computed on a worker, a chunk ahead, while this thread reads.
-  const scanner = new ChainScanner({ prev, size: start, frontier, levels });
+  // Leaf hashes, links and roots are computed on a worker, a chunk ahead. On SQLite the worker reads
+  // the rows too; on other stores this thread reads (asynchronous I/O) and hands them over.
+  const scanner = new ChainScanner({ prev, size: start, frontier, levels, sqlitePath: store.sqlitePath });
   type Chunk = { from: number; to: number; gap: boolean; checkpoints: StoredCheckpoint[]; scan?: Promise<ScannedChunk> };
+  // A read ahead is moot once a fault is found and the scanner stops: its rejection is not an error.
+  const readAhead = (from: number, to: number): Promise<Chunk> => {
+    const next = read(from, to);
+    next.catch(() => {});
+    return next;
+  };
   const read = async (from: number, to: number): Promise<Chunk> => {
+    if (scanner.reads) {
+      const chunk = await scanner.scanRange(from, to);
+      if (chunk.gap >= 0) return { from, to, gap: true, checkpoints: chunk.checkpoints };
+      return { from, to, gap: false, checkpoints: chunk.checkpoints, scan: Promise.resolve(chunk as ScannedChunk) };
+    }
     const rows = await store.entries(from, to);
     const checkpoints = await store.checkpointsBetween(from + 1, to);
     if (rows.length !== to - from) return { from, to, gap: true, checkpoints };
@@ -142,7 +157,7 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
     return { after: from + n.at + 1, fault: report({ index: first, reason: `tree node at level ${n.level}, index ${n.index} (entries ${first}..${last}) ${what}; proofs through it fail` }) };
   };
   try {
-    let ahead: Promise<Chunk> | undefined = start < end ? read(start, Math.min(end, start + chunk)) : undefined;
+    let ahead: Promise<Chunk> | undefined = start < end ? readAhead(start, Math.min(end, start + chunk)) : undefined;
     while (ahead) {
       const { from, to, gap, checkpoints, scan } = await ahead;
       if (gap) {
@@ -152,7 +167,7 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
         if (badNode && badNode.after <= missing) return badNode.fault;
         return report({ index: missing, reason: `entry ${missing} is missing` });
       }
-      ahead = to < end ? read(to, Math.min(end, to + chunk)) : undefined;
+      ahead = to < end ? readAhead(to, Math.min(end, to + chunk)) : undefined;
       const { broken, leafBad, badNode: node, roots } = await scan!;
       const brokenIndex = broken < 0 ? Infinity : from + broken;
       const leafBadIndex = leafBad < 0 ? Infinity : from + leafBad;
@@ -163,6 +178,7 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
         const c = checkpoints[k]!;
         if (stop < c.size) break;
         entriesChecked = c.size - start;
+        await breathe(); // a signature check is ~0.1 ms: thousands of small batches are checked in slices
         const why = checkpoint(c, roots[k]!);
         if (why) {
           const bad = await alteredIn(segment, c.size);
@@ -190,6 +206,14 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
     if (stray) return report(stray);
   }
   return { valid: true, start, end, entriesChecked, checkpointsChecked };
+}
+
+/** Resolves at once, or after the event loop has had a turn when this thread has worked ≥ 4 ms since the last. */
+let sliceStarted = performance.now();
+async function breathe(): Promise<void> {
+  if (performance.now() - sliceStarted < SLICE_MS) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  sliceStarted = performance.now();
 }
 
 /** The first checkpoint with size ≥ `size` (the latest one bounds the search). */
