@@ -111,14 +111,22 @@ async function startEmbedded(): Promise<string> {
   const child = (ep as unknown as { process?: ChildProcess }).process;
   child?.unref();
   for (const s of [child?.stdin, child?.stdout, child?.stderr]) (s as { unref?: () => void } | null | undefined)?.unref?.();
-  process.once('exit', () => {
+  const stop = () => {
     try {
       child?.kill('SIGQUIT');
     } catch {
       // already gone
     }
     rmSync(dir, { recursive: true, force: true });
-  });
+  };
+  process.once('exit', stop);
+  // A test runner ends a file that overran with a signal, which skips 'exit' handlers.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+    });
+  }
   embedded = true;
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   process.env.SIGNET_TEST_DATABASE_URL = url; // child processes (replicas) use the same server
