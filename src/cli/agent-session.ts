@@ -80,7 +80,7 @@ export class AgentSession {
       intent: { action: intent.action, resource: intent.resource, constraints_json: intent.constraints ? JSON.stringify(intent.constraints) : '' },
       audience,
       ttl_seconds: ttlSeconds,
-      pop: this.#o.key.issueProof(intent, audience),
+      pop: this.#o.key.issueProof(intent, audience, { ttlSeconds }),
     });
   }
 

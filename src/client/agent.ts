@@ -3,7 +3,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { didKey } from '../credentials/agent-key.js';
 import { intentFingerprint, parseIntent, type Intent } from '../credentials/intent.js';
-import { POP_METHOD_ISSUE, popSigningString, presentationSigningString } from '../credentials/pop.js';
+import { issueSigningString, presentationSigningString } from '../credentials/pop.js';
 import { jwkThumbprint } from '../signers/keys.js';
 
 export interface AgentPublicJwk {
@@ -49,10 +49,14 @@ export class AgentKey {
     return this.#private.export({ type: 'pkcs8', format: 'pem' }) as string;
   }
 
-  /** The signed request an Issue for `intent` and `audience` carries (`pop`). */
-  issueProof(intent: Intent, audience: string, now = Date.now()): SignedProof {
-    const fp = intentFingerprint(parseIntent(intent));
-    return this.#sign((ts, nonce) => popSigningString(POP_METHOD_ISSUE, fp, audience, ts, nonce), now);
+  /**
+   * The signed request an Issue carries (`pop`): it covers the intent, the audience, the TTL asked
+   * for (`ttl_seconds`, 0 for the default) and the delegation chain, exactly as the request sends them.
+   */
+  issueProof(intent: Intent, audience: string, terms: { ttlSeconds?: number; delegation?: readonly { sub: string; iss?: string }[] } = {}, now = Date.now()): SignedProof {
+    const intentFp = intentFingerprint(parseIntent(intent));
+    const full = { intentFp, audience, ttlSeconds: terms.ttlSeconds ?? 0, delegation: terms.delegation ?? [] };
+    return this.#sign((ts, nonce) => issueSigningString(full, ts, nonce), now);
   }
 
   /** The presentation proof for a cnf-bound credential shown to `audience` (VerifyCredential's `presentation`). */

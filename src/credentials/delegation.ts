@@ -1,6 +1,7 @@
 // Delegation (RFC 8693 §4.1): the `act` claim names the current actor, and nested `act` members
 // the actors before it, so a credential says who acts for whom, all the way back.
 import { invalidArgument } from '../lib/errors.js';
+import { canonicalText } from './canonical.js';
 
 export interface Actor {
   sub: string;
@@ -22,8 +23,9 @@ export function actClaim(actors: readonly Actor[] | undefined): ActClaim | undef
   let claim: ActClaim | undefined;
   for (let i = actors.length - 1; i >= 0; i--) {
     const a = actors[i]!;
-    if (typeof a.sub !== 'string' || a.sub === '' || a.sub.length > 256) throw invalidArgument(`delegation[${i}].sub`, 'required, at most 256 characters');
-    if (a.iss !== undefined && a.iss !== '' && (typeof a.iss !== 'string' || a.iss.length > 256)) throw invalidArgument(`delegation[${i}].iss`, 'at most 256 characters');
+    // Policy matches these subjects (rules' delegation patterns): one canonical spelling each.
+    canonicalText(a.sub, `delegation[${i}].sub`, 256);
+    if (a.iss !== undefined && a.iss !== '') canonicalText(a.iss, `delegation[${i}].iss`, 256);
     claim = { sub: a.sub, ...(a.iss ? { iss: a.iss } : {}), ...(claim ? { act: claim } : {}) };
   }
   return claim;

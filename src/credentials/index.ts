@@ -103,5 +103,5 @@ export type { IssueInput, IssuedCredential } from './issuer.js';
 export type { VerifyInput, VerifyResult, VerifyReason, CredentialClaims } from './verifier.js';
 export type { PassportClaims, PassportVerdict } from './passport.js';
 export type { Decision } from './policy.js';
-export { popSigningString, presentationSigningString, POP_METHOD_ISSUE, POP_METHOD_PRESENT, type ProofOfPossession, type PopMode } from './pop.js';
+export { issueSigningString, popSigningString, presentationSigningString, POP_METHOD_ISSUE, POP_METHOD_PRESENT, type IssueTerms, type ProofOfPossession, type PopMode } from './pop.js';
 export type { Jwks } from './jwks.js';

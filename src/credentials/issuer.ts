@@ -16,7 +16,7 @@ import type { KeyRing } from './key-ring.js';
 import { attestationFailureRecord, denialRecord, issuanceRecord } from './ledger-records.js';
 import { authorize } from './policy.js';
 import type { PolicySource } from './policy-source.js';
-import { POP_METHOD_ISSUE, type PopMode, type PopVerifier, type ProofOfPossession } from './pop.js';
+import { issueCheck, type IssueTerms, type PopMode, type PopVerifier, type ProofOfPossession } from './pop.js';
 
 export const CREDENTIAL_TYP = 'JWT';
 export const MAX_AUDIENCE = 512;
@@ -89,12 +89,13 @@ export class Issuer {
     if (agent.revokedAt !== undefined) {
       await this.#deny(agent, intent, audience, '', `agent ${agent.id} is revoked`, options);
     }
-    const decision = authorize(this.#d.policy.current, agent, intent, audience);
+    const decision = authorize(this.#d.policy.current, agent, intent, audience, actorsOf(act));
     if (!decision.allow) await this.#deny(agent, intent, audience, decision.rule, decision.reason, options);
     const rule = decision.matched!;
     const intentFp = intentFingerprint(intent);
 
-    const popVerified = await this.#checkPop(agent, intentFp, audience, input.pop, rule.requirePop, options);
+    const terms = { intentFp, audience, ttlSeconds: requested, delegation: input.delegation ?? [] };
+    const popVerified = await this.#checkPop(agent, terms, input.pop, rule.requirePop, options);
 
     const iat = Math.floor(this.#now() / 1000);
     const ttl = Math.min(requested || this.#d.defaultTtlSeconds, rule.maxTtlSeconds, this.#d.maxTtlSeconds);
@@ -148,21 +149,17 @@ export class Issuer {
     };
   }
 
-  /** True when a proof was given and verified. Strict mode refuses a required proof that fails. */
-  async #checkPop(agent: Agent, intentFp: string, audience: string, proof: ProofOfPossession | undefined, required: boolean, options: { deadline?: number }): Promise<boolean> {
+  /**
+   * True when a proof was given and verified over every term of the request. In strict mode a
+   * proof that fails is refused, required or not: the request is not what the agent signed.
+   */
+  async #checkPop(agent: Agent, terms: IssueTerms, proof: ProofOfPossession | undefined, required: boolean, options: { deadline?: number }): Promise<boolean> {
     if (!proof && !required) return false;
-    const result = await this.#d.pop.check({
-      agentId: agent.id,
-      agentKey: this.#agentKeys.keyOf(agent),
-      method: POP_METHOD_ISSUE,
-      bound: intentFp,
-      audience,
-      proof,
-    });
+    const result = await this.#d.pop.check(issueCheck(agent.id, this.#agentKeys.keyOf(agent), terms, proof));
     if (result.ok) return true;
-    const refuse = this.#d.popMode === 'strict' && required;
+    const refuse = this.#d.popMode === 'strict';
     await this.#d.ledger.append(
-      attestationFailureRecord({ agent: agent.id, intentFp, audience, reason: result.reason, mode: this.#d.popMode, refused: refuse }),
+      attestationFailureRecord({ agent: agent.id, intentFp: terms.intentFp, audience: terms.audience, reason: result.reason, mode: this.#d.popMode, refused: refuse }),
       { deadline: options.deadline },
     );
     if (refuse) throw new SignetError('UNAUTHENTICATED', `${result.reason}: ${result.detail}`, { field: 'pop' });

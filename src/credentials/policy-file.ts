@@ -13,7 +13,7 @@ type Path = (string | number)[];
 
 const TOP = new Set(['version', 'defaults', 'rules']);
 const DEFAULTS = new Set(['max_ttl', 'require_pop', 'single_use']);
-const RULE = new Set(['name', 'effect', 'agents', 'actions', 'resources', 'resource_case', 'audiences', 'max_ttl', 'require_pop', 'single_use']);
+const RULE = new Set(['name', 'effect', 'agents', 'actions', 'resources', 'resource_case', 'delegation', 'audiences', 'max_ttl', 'require_pop', 'single_use']);
 
 export interface PolicyLimits {
   /** The server's ceiling: no rule may grant more (credentials.max_ttl). */
@@ -72,6 +72,7 @@ export function parsePolicy(text: string, source: string, limits: PolicyLimits):
     if (resourceCase !== 'sensitive' && resourceCase !== 'insensitive') v.fail([...p, 'resource_case'], 'is sensitive (the default) or insensitive');
     // Only when set, so the digest of a policy that does not use it stays what it was.
     if (resourceCase === 'insensitive') rule.resourceCaseInsensitive = true;
+    if (r.delegation !== undefined) rule.delegation = v.patterns(r.delegation, [...p, 'delegation']);
     return rule;
   });
   return { rules, digest: digestOf(rules), source };

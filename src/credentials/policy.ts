@@ -16,6 +16,12 @@ export interface PolicyRule {
   audiences?: string[];
   /** `resource_case: insensitive`: resources compare without regard to letter case (hosts, GitHub). */
   resourceCaseInsensitive?: true;
+  /**
+   * Who the agent may act for: patterns over every `sub` of a delegation chain. An allow rule with
+   * it matches only requests with a chain whose every actor matches; one without it, only requests
+   * without a chain. A deny rule with it matches requests with a chain where some actor matches.
+   */
+  delegation?: string[];
   maxTtlSeconds: number;
   requirePop: boolean;
   singleUse: boolean;
@@ -56,17 +62,35 @@ export function agentMatches(selector: AgentSelector, agent: PolicyAgent): boole
   return Object.entries(selector.labels).every(([k, v]) => agent.labels[k] === v);
 }
 
-/** First rule matching agent, action, resource (and audience when one is given) decides. */
-export function authorize(policy: Policy, agent: PolicyAgent, intent: Intent, audience?: string): Decision {
+/**
+ * First rule matching agent, action, resource (and audience when one is given, and the delegation
+ * chain's actors when there is one) decides. A chain that no allow rule names is denied by default.
+ */
+export function authorize(policy: Policy, agent: PolicyAgent, intent: Intent, audience?: string, actors: readonly string[] = []): Decision {
   for (const rule of policy.rules) {
     if (!rule.agents.some((s) => agentMatches(s, agent))) continue;
     if (!anyGlob(rule.actions, intent.action) || !anyGlob(rule.resources, intent.resource, { caseInsensitive: rule.resourceCaseInsensitive })) continue;
     if (audience !== undefined && rule.audiences && !anyGlob(rule.audiences, audience)) continue;
+    if (!delegationMatches(rule, actors)) continue;
+    const acting = actors.length ? ` acting for ${actors.join(' ← ')}` : '';
     if (rule.effect === 'deny') {
-      return { allow: false, rule: rule.name, reason: `rule "${rule.name}" denies ${intent.action} on ${intent.resource}`, matched: rule };
+      return { allow: false, rule: rule.name, reason: `rule "${rule.name}" denies ${intent.action} on ${intent.resource}${acting}`, matched: rule };
     }
-    return { allow: true, rule: rule.name, reason: `rule "${rule.name}" allows ${intent.action} on ${intent.resource}`, matched: rule };
+    return { allow: true, rule: rule.name, reason: `rule "${rule.name}" allows ${intent.action} on ${intent.resource}${acting}`, matched: rule };
   }
   const aud = audience === undefined ? '' : ` for audience ${audience}`;
-  return { allow: false, rule: '', reason: `no rule allows ${agent.id} ${intent.action} on ${intent.resource}${aud} (default deny)` };
+  const chain = actors.length ? ` with the delegation chain ${actors.join(' ← ')}` : '';
+  return { allow: false, rule: '', reason: `no rule allows ${agent.id} ${intent.action} on ${intent.resource}${aud}${chain} (default deny)` };
+}
+
+/**
+ * Allow rules: without `delegation` they match requests without a chain; with it, requests whose
+ * every actor matches. Deny rules: without it they match every request; with it, those with some
+ * matching actor.
+ */
+function delegationMatches(rule: PolicyRule, actors: readonly string[]): boolean {
+  const patterns = rule.delegation;
+  if (rule.effect === 'deny') return !patterns || actors.some((a) => anyGlob(patterns, a));
+  if (!patterns) return actors.length === 0;
+  return actors.length > 0 && actors.every((a) => anyGlob(patterns, a));
 }

@@ -14,7 +14,7 @@ import type { KeyRing } from './key-ring.js';
 import { revocationKey, revocationRecord, verificationRecord } from './ledger-records.js';
 import { revocationReason } from './revocation-reason.js';
 import { CREDENTIAL_TYP, MAX_AUDIENCE } from './issuer.js';
-import { POP_METHOD_PRESENT, tokenDigest, type PopVerifier, type ProofOfPossession } from './pop.js';
+import { presentationCheck, type PopVerifier, type ProofOfPossession } from './pop.js';
 
 export type VerifyReason =
   | 'ok'
@@ -160,7 +160,7 @@ export class Verifier {
     if (claims.cnf) {
       if (!presentation) return no('pop_required', 'the credential is bound to the agent key (cnf); a presentation proof is required');
       if (claims.cnf.jkt !== agent.thumbprint) return no('pop_failed', `cnf.jkt ${claims.cnf.jkt} is not the registered key of ${agent.id}`);
-      const pop = await this.#d.pop.check({ agentId: agent.id, agentKey: this.#agentKeys.keyOf(agent), method: POP_METHOD_PRESENT, bound: tokenDigest(token), audience, proof: presentation });
+      const pop = await this.#d.pop.check(presentationCheck(agent.id, this.#agentKeys.keyOf(agent), token, audience, presentation));
       if (!pop.ok) return no('pop_failed', `${pop.reason}: ${pop.detail}`);
     }
     let consumed = false;

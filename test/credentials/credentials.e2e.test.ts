@@ -28,7 +28,8 @@ const JCS = '{"action":"repo:read","resource":"github.com/acme/app"}';
 const FP = Buffer.from(blake2b(Buffer.from(JCS), { dkLen: 32 })).toString('base64url');
 
 function pop(privateKey: KeyObject, fp: string, audience: string, timestamp = Math.floor(Date.now() / 1000), nonce = randomBytes(16).toString('base64url')) {
-  const msg = ['SIGNET-POP-V1', 'signet.v1.CredentialService/Issue', fp, audience, String(timestamp), nonce].join('\n');
+  // The documented SIGNET-POP-V2 string: ttl_seconds 0 (the default) and no delegation.
+  const msg = ['SIGNET-POP-V2', 'signet.v1.CredentialService/Issue', fp, audience, '0', '', String(timestamp), nonce].join('\n');
   return { timestamp, nonce, signature: nodeSign(null, Buffer.from(msg), privateKey).toString('base64url') };
 }
 

@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomBytes, sign as nodeSign, type KeyObject } fr
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCredentials, popSigningString, POP_METHOD_ISSUE, type CredentialAuthority, type ProofOfPossession } from '../../src/credentials/index.js';
+import { createCredentials, POP_METHOD_ISSUE, type CredentialAuthority, type ProofOfPossession } from '../../src/credentials/index.js';
 import { openSigner, type KeyAlgorithm, type Signer } from '../../src/signers/index.js';
 import { MemoryLedger } from '../helpers/memory-ledger.js';
 
@@ -31,6 +31,11 @@ rules:
     actions: ["payments:*"]
     resources: ["ledger/*"]
     require_pop: true
+  - name: ci-acts-for-people
+    agents: [{group: ci}]
+    actions: ["repo:read"]
+    resources: ["github.com/acme/**"]
+    delegation: ["user:*", "svc:*"]
   - name: once
     agents: [{group: ci}]
     actions: ["deploy"]
@@ -91,8 +96,19 @@ export async function makeFixture(options: { alg?: KeyAlgorithm; popMode?: 'stri
   };
 }
 
-/** The agent's signed request, made the way a client would: over the canonical string. */
-export function signRequest(agent: { privateKey: KeyObject }, intentFp: string, audience: string, timestampSeconds: number, nonce = randomBytes(16).toString('base64url')): ProofOfPossession {
-  const message = Buffer.from(popSigningString(POP_METHOD_ISSUE, intentFp, audience, timestampSeconds, nonce));
-  return { timestamp: timestampSeconds, nonce, signature: nodeSign(null, message, agent.privateKey).toString('base64url') };
+/**
+ * The agent's signed request, made the way a client would: over the canonical string of every
+ * term it agrees to (SIGNET-POP-V2: intent_fp, audience, ttl_seconds, delegation as JCS).
+ */
+export function signRequest(
+  agent: { privateKey: KeyObject },
+  intentFp: string,
+  audience: string,
+  timestampSeconds: number,
+  nonce = randomBytes(16).toString('base64url'),
+  terms: { ttlSeconds?: number; delegation?: { sub: string; iss?: string }[] } = {},
+): ProofOfPossession {
+  const delegation = terms.delegation?.length ? JSON.stringify(terms.delegation.map((a) => (a.iss ? { iss: a.iss, sub: a.sub } : { sub: a.sub }))) : '';
+  const text = ['SIGNET-POP-V2', POP_METHOD_ISSUE, intentFp, audience, String(terms.ttlSeconds ?? 0), delegation, String(timestampSeconds), nonce].join('\n');
+  return { timestamp: timestampSeconds, nonce, signature: nodeSign(null, Buffer.from(text), agent.privateKey).toString('base64url') };
 }
