@@ -1,6 +1,7 @@
 // The receipt bundle as a JSON file (format "signet-receipt/v1"): what `signet verify receipt`
 // reads. Entry as its canonical JSON text (or base64), hashes in base64, the checkpoint as text.
-import { SignetError, invalidArgument } from '../lib/errors.js';
+import { invalidArgument } from '../lib/errors.js';
+import { parseStrictJson } from '../lib/strict-json.js';
 import { decodeBase64Strict } from './checkpoint.js';
 import type { ReceiptBundle } from './contract.js';
 import { HASH_SIZE, isSize, leafHash } from './tree-hash.js';
@@ -58,12 +59,8 @@ function hashField(value: unknown, field: string): Uint8Array {
 export function receiptFromJson(input: string | unknown): ReceiptBundle {
   let json: unknown = input;
   if (typeof input === 'string') {
-    if (input.length > MAX_RECEIPT_JSON_BYTES) throw invalidArgument('receipt', `larger than ${MAX_RECEIPT_JSON_BYTES} bytes`);
-    try {
-      json = JSON.parse(input);
-    } catch (err) {
-      throw new SignetError('INVALID_ARGUMENT', 'receipt: not JSON', { field: 'receipt', cause: err });
-    }
+    // Bounded before parsed, and I-JSON: a receipt with two "entry" members has no one meaning.
+    json = parseStrictJson(input, 'receipt', { maxBytes: MAX_RECEIPT_JSON_BYTES, maxDepth: 8 });
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalidArgument('receipt', 'must be a JSON object');
   const r = json as Record<string, unknown>;

@@ -167,6 +167,13 @@ describe('verifyReceipt', () => {
     assert.ok(refused > 250, `${refused} of 300 mutations refused`);
   });
 
+  it('when the receipt file repeats a member (two entries, two indices): INVALID_ARGUMENT on receipt, not the last one silently', async () => {
+    const text = receiptToJson(await ledger.bundle(3));
+    const forged = text.replace('"index": 3,', '"index": 3,\n  "index": 4,');
+    assert.notEqual(forged, text);
+    assert.throws(() => receiptFromJson(forged), (e) => isSignetError(e, 'INVALID_ARGUMENT') && e.field === 'receipt' && /twice/.test(e.message));
+  });
+
   it('when the receipt file is malformed, refuses with INVALID_ARGUMENT naming the field', async () => {
     const json = JSON.parse(receiptToJson(await ledger.bundle(0)));
     const cases: [unknown, string][] = [
