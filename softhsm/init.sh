@@ -1,6 +1,7 @@
 #!/bin/sh
-# Creates Signet's SoftHSM token and its two signing keys (Ed25519, P-256) in $SOFTHSM_DIR, a volume
-# Signet mounts. Idempotent: an existing token or key is kept. Never prints the PINs.
+# Creates Signet's SoftHSM token and the Ed25519 keys its configuration names (default, ledger,
+# issuer) in $SOFTHSM_DIR, a volume Signet mounts. Idempotent: an existing token or key is kept.
+# Never prints the PINs.
 set -eu
 
 SOFTHSM_DIR="${SOFTHSM_DIR:-/var/lib/signet-softhsm}"
@@ -43,8 +44,9 @@ key() {
   fi
 }
 
-key signet-ed25519 EC:edwards25519 01
-key signet-p256 EC:prime256v1 02
+key default EC:edwards25519 01
+key ledger EC:edwards25519 02
+key issuer EC:edwards25519 03
 
 # Signet runs as an unprivileged user (node, uid 1000): hand it the token files, which it must lock.
 if [ "$(id -u)" = 0 ]; then

@@ -1,12 +1,16 @@
-// `signet keys generate|list|show URI`: key management through whichever driver the URI names,
-// using the driver's optional capabilities (generate, list) where it has them.
+// `signet keys generate|list|show|export-public`: key management through whichever driver the URI
+// names, using the driver's optional capabilities (generate, list) where it has them.
 import { isSignetError } from '../lib/errors.js';
 import type { KeyAlgorithm, PublicKeyInfo } from '../signers/index.js';
+import { formatVkey } from '../ledger/vkey.js';
+import { loadConfig } from '../server/config.js';
 import { parseCommand, UsageError, type CommandSpec, type Options } from './args.js';
+import { isKeyUri } from './public-keys.js';
 
 export const KEYS_USAGE = `usage: signet keys generate URI --alg ed25519|p256
        signet keys list URI
        signet keys show URI
+       signet keys export-public NAME|URI [--format pem|jwk|vkey] [--config FILE]
 (signet keys <action> --help for each)`;
 
 export interface KeysOutput {
@@ -47,6 +51,23 @@ JWK and PEM.`,
     options: {},
     positionals: ['URI'],
   },
+  'export-public': {
+    command: 'signet keys export-public',
+    usage: `usage: signet keys export-public NAME|URI [--format pem|jwk|vkey] [--config FILE] [--name KEYNAME]
+
+Prints a key's public half in the form a verifier takes: pem (SPKI, for signet verify receipt,
+signet ledger verify, node:crypto, openssl), jwk (with kid = the RFC 7638 thumbprint and alg, for
+JWT libraries), or vkey (a signed-note verifier key, name+keyid+base64, for checkpoint verifiers).
+NAME is a key of the configuration (--config FILE, else SIGNET_CONFIG, else the embedded
+defaults); a URI opens the key directly.
+
+options:
+  --format pem|jwk|vkey   (default pem)
+  --config FILE           the configuration whose keys NAME names
+  --name KEYNAME          vkey only: the note key name (default: the configuration's ledger.origin)`,
+    options: { format: { type: 'string' }, config: { type: 'string' }, name: { type: 'string' } },
+    positionals: ['NAME|URI'],
+  },
 } satisfies Record<string, CommandSpec<Options>>;
 
 type Action = keyof typeof SPECS;
@@ -70,6 +91,7 @@ export async function keysCommand(argv: string[], io: KeysOutput = consoleOutput
     }
     const uri = parsed.positionals[0]!;
     if (action === 'generate') return await generate(uri, (parsed.values as { alg?: string }).alg, io);
+    if (action === 'export-public') return await exportPublic(uri, parsed.values as ExportValues, io);
     return action === 'list' ? await list(uri, io) : await show(uri, io);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -118,7 +140,7 @@ async function list(uri: string, io: KeysOutput): Promise<number> {
     return 1;
   }
   const keys = await driver.list(parsed);
-  if (keys.length === 0) io.out(`no keys at ${parsed.redacted}`);
+  if (keys.length === 0) io.out(`no keys at ${parsed.redacted}${parsed.scheme === 'file' ? ' (file: lists the *.pem private keys of a directory)' : ''}`);
   for (const k of keys) io.out(`${k.label}\t${k.algorithm}\t${k.keyId ?? '-'}\t${k.uri}`);
   return 0;
 }
@@ -134,6 +156,44 @@ async function show(uri: string, io: KeysOutput): Promise<number> {
   } finally {
     await signer.close();
   }
+  return 0;
+}
+
+interface ExportValues {
+  format?: string;
+  config?: string;
+  name?: string;
+}
+
+const FORMATS = ['pem', 'jwk', 'vkey'];
+
+async function exportPublic(nameOrUri: string, values: ExportValues, io: KeysOutput): Promise<number> {
+  const format = values.format ?? 'pem';
+  if (!FORMATS.includes(format)) throw new UsageError(`signet keys export-public: --format is pem, jwk or vkey, not "${format}"`);
+  if (values.name !== undefined && format !== 'vkey') throw new UsageError('signet keys export-public: --name goes with --format vkey');
+  const byUri = isKeyUri(nameOrUri);
+  // The configuration names keys, and its ledger origin is the vkey's default name.
+  const needConfig = !byUri || (format === 'vkey' && values.name === undefined);
+  const config = needConfig ? loadConfig(values.config).config : undefined;
+  let uri = nameOrUri;
+  if (!byUri) {
+    const found = Object.hasOwn(config!.keys, nameOrUri) ? config!.keys[nameOrUri] : undefined;
+    if (!found) {
+      throw new UsageError(`signet keys export-public: no key named "${nameOrUri}" in ${values.config ?? process.env.SIGNET_CONFIG ?? 'the embedded defaults'} (keys: ${Object.keys(config!.keys).join(', ')}); or give a key URI`);
+    }
+    uri = found;
+  }
+  // Exporting reads a key; it never creates one (a development default says create=true).
+  const signer = await (await signers()).openSigner(uri.replace(/^(file:[^?]*\?(?:.*&)?)create=true(&|$)/, '$1').replace(/[?&]$/, ''));
+  let info: PublicKeyInfo;
+  try {
+    info = await signer.publicKey();
+  } finally {
+    await signer.close();
+  }
+  if (format === 'pem') io.out(info.pem.trimEnd());
+  else if (format === 'jwk') io.out(JSON.stringify({ ...info.jwk, kid: info.keyId, alg: info.algorithm === 'Ed25519' ? 'EdDSA' : 'ES256', use: 'sig' }));
+  else io.out(formatVkey(values.name ?? config!.ledger.origin, info.spki));
   return 0;
 }
 

@@ -1,18 +1,20 @@
 // `signet ledger verify` (VerifyChain over a database file, with a progress bar) and
 // `signet ledger proof` (a receipt bundle or a consistency proof as JSON), for operators.
-import { readFileSync } from 'node:fs';
 import { isSignetError } from '../lib/errors.js';
 import { parseCheckpoint } from '../ledger/checkpoint.js';
-import { splitNote, noteVerifierFromPublicKey } from '../ledger/note.js';
+import { splitNote } from '../ledger/note.js';
 import { LedgerReader } from '../ledger/reader.js';
 import { receiptToJson } from '../ledger/receipt-json.js';
 import { SqliteLedgerStore } from '../ledger/sqlite-store.js';
 import { verifyChain } from '../ledger/verify-chain.js';
 import { countArg, parseCommand, UsageError, type CommandSpec, type Options } from './args.js';
+import { CONNECT_OPTIONS, CONNECT_USAGE, type ConnectValues } from './connect.js';
 import { progressBar } from './progress.js';
+import { publicKeyTexts, serverLedgerKeys } from './public-keys.js';
+import { verifiersFor } from './verify.js';
 
 export const LEDGER_USAGE = `usage: signet ledger verify|proof …
-  signet ledger verify --db PATH --key PUBKEY.pem [--key OLDKEY.pem …] [--origin NAME] [--from N] [--to M] [--progress]
+  signet ledger verify --db PATH --key KEY [--key OLDKEY …] | --server HOST:PORT [--origin NAME] [--from N] [--to M] [--progress]
   signet ledger proof --db PATH --index N [--size M]
   signet ledger proof --db PATH --consistency SIZE1 [SIZE2]`;
 
@@ -32,11 +34,18 @@ const consoleIo: LedgerCommandIo = {
 const SPECS = {
   verify: {
     command: 'signet ledger verify',
-    usage: `usage: signet ledger verify --db PATH --key PUBKEY.pem [--key OLDKEY.pem …] [--origin NAME] [--from N] [--to M] [--progress]
+    usage: `usage: signet ledger verify --db PATH --key KEY [--key OLDKEY …] | --server HOST:PORT [--origin NAME] [--from N] [--to M] [--progress]
 
 Recomputes every leaf hash, chain link, root and checkpoint signature of a ledger database (read
-only) and names the first bad index. Exit 0 valid, 1 invalid, 2 bad usage.`,
-    options: { db: { type: 'string' }, key: { type: 'string', multiple: true }, origin: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, progress: { type: 'boolean' } },
+only) and names the first bad index. Exit 0 valid, 1 invalid, 2 bad usage.
+
+options:
+  --key KEY       the ledger key (repeat for keys from before a rotation): a PEM public key file,
+                  a note verifier key file (name+keyid+base64), or a key URI (pkcs11:…, file:…, awskms:…)
+  --server ADDR   take the ledger key from a running Signet (ListKeys); this trusts that server for
+                  the key — for an audit, pin it with --key (signet keys export-public ledger)
+${CONNECT_USAGE}`,
+    options: { db: { type: 'string' }, key: { type: 'string', multiple: true }, origin: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, progress: { type: 'boolean' }, ...CONNECT_OPTIONS },
   },
   proof: {
     command: 'signet ledger proof',
@@ -50,7 +59,7 @@ Prints a receipt bundle (entry, inclusion proof, checkpoint) or a consistency pr
   },
 } satisfies Record<string, CommandSpec<Options>>;
 
-interface Flags {
+interface Flags extends ConnectValues {
   db?: string;
   key?: string[];
   origin?: string;
@@ -112,9 +121,9 @@ function count(value: string | undefined, flag: string): number | undefined {
 
 async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandIo): Promise<number> {
   // --key may repeat: after a rotation, the old keys verify the old checkpoints.
-  const keyPaths = flags.key ?? [];
-  if (keyPaths.length === 0) throw new UsageError('signet ledger verify: --key PUBKEY.pem is required');
-  const pems = keyPaths.map((path) => readFileSync(path, 'utf8'));
+  const { key = [], server } = flags;
+  if (key.length === 0 && server === undefined) throw new UsageError('signet ledger verify: --key PUBKEY.pem (or a vkey or key URI) or --server HOST:PORT is required');
+  const keys = [...(await publicKeyTexts(key)), ...(server !== undefined ? await serverLedgerKeys(flags) : [])];
   const latest = await store.latestCheckpoint();
   if (!latest) throw new UsageError('signet ledger verify: --db: this database holds no ledger');
   // Without --origin, the key is tried under the origin the ledger names; the key ID binds the name.
@@ -123,7 +132,7 @@ async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandI
   const report = await verifyChain(store, {
     start: count(flags.from, '--from'),
     end: count(flags.to, '--to'),
-    verifiers: pems.map((pem) => noteVerifierFromPublicKey(origin, pem)),
+    verifiers: keys.flatMap((text) => verifiersFor(text, [origin])),
     origin,
     onProgress: bar?.update,
   });

@@ -1,5 +1,5 @@
-// `signet softhsm init`: a SoftHSM 2 token and an Ed25519 and a P-256 key for local development,
-// made with softhsm2-util and the pkcs11 driver; prints what it did and the lines to configure Signet.
+// `signet softhsm init`: a SoftHSM 2 token with the keys Signet's configuration names (default,
+// ledger, issuer), made with softhsm2-util and the pkcs11 driver; prints a config that starts as printed.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -104,11 +104,8 @@ async function init(args: InitArgs, io: SoftHsmOutput): Promise<void> {
   process.env[args.pinEnv] = pin;
   const query = `module-path=${args.module}&pin-source=env:${args.pinEnv}`;
   const uris: Record<string, string> = {};
-  for (const [name, alg] of [
-    ['ed25519', 'Ed25519'],
-    ['p256', 'ES256'],
-  ] as [string, KeyAlgorithm][]) {
-    const uri = `pkcs11:token=${args.label};object=signet-${name}?${query}`;
+  for (const [name, alg] of KEYS) {
+    const uri = `pkcs11:token=${args.label};object=${name}?${query}`;
     uris[name] = uri;
     io.out(await ensureKey(uri, alg));
   }
@@ -118,9 +115,32 @@ async function init(args: InitArgs, io: SoftHsmOutput): Promise<void> {
   io.out(`  export SOFTHSM2_CONF=${conf}`);
   io.out(`  export ${args.pinEnv}="$(cat ${pinFile})"`);
   io.out('');
-  io.out('config (signet.yaml):');
-  io.out('  keys:');
-  for (const [name, uri] of Object.entries(uris)) io.out(`    ${name}: "${uri}"`);
+  io.out(`${CONFIG_HEADER} (save the lines below as signet.yaml, then: signet serve --config signet.yaml)`);
+  for (const line of configLines(args.label, uris)) io.out(line);
+}
+
+/** The keys Signet's configuration names: `default` for Sign, `ledger` and `issuer` for Signet itself. */
+const KEYS: Array<[string, KeyAlgorithm]> = [
+  ['default', 'Ed25519'],
+  ['ledger', 'Ed25519'],
+  ['issuer', 'Ed25519'],
+];
+
+/** The line that introduces the printed configuration; everything after it is the file. */
+export const CONFIG_HEADER = 'signet.yaml:';
+
+function configLines(label: string, uris: Record<string, string>): string[] {
+  return [
+    `# Keys in the SoftHSM token "${label}" (signet softhsm init). The PIN comes from the environment,`,
+    '# never from this file. `default` signs for callers (Sign); `ledger` signs checkpoints and',
+    '# `issuer` credentials, and Sign refuses those two.',
+    'keys:',
+    ...Object.entries(uris).map(([name, uri]) => `  ${name}: "${uri}"`),
+    'ledger:',
+    '  key: ledger',
+    'credentials:',
+    '  key: issuer',
+  ];
 }
 
 /** Generates the key unless the token already holds one with its label. */

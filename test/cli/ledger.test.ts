@@ -90,7 +90,7 @@ describe('signet ledger', () => {
     assert.equal(await ledgerCommand(['proof', '--db', t.db, '--index', '99'], beyond), 1);
     assert.match(beyond.stderr, /index: 99 is not below the tree size 10/);
     const cases: Array<[string[], RegExp]> = [
-      [['verify', '--db', t.db], /--key PUBKEY.pem is required/],
+      [['verify', '--db', t.db], /--key PUBKEY.pem .*or --server HOST:PORT is required/],
       [['proof', '--db', t.db, '--index', '-1'], /--index/],
       [['proof', '--db', t.db, '--index', '1x'], /--index must be a non-negative integer, not "1x"/],
       [['frobnicate'], /unknown action "frobnicate"/],

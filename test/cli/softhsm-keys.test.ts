@@ -22,7 +22,7 @@ describe('signet softhsm init and signet keys', () => {
   delete process.env.SIGNET_CLI_TEST_PIN;
   let uris: string[] = [];
 
-  it('creates a token and an Ed25519 and a P-256 key, and prints the env and config lines', async () => {
+  it('creates a token with the keys default, ledger and issuer, and prints the env and a config', async () => {
     const c = capture();
     const code = await softhsmCommand(['init', '--dir', dir, '--label', 'dev', '--pin-env', 'SIGNET_CLI_TEST_PIN'], c.io);
     assert.equal(code, 0, c.err.join('\n'));
@@ -31,8 +31,9 @@ describe('signet softhsm init and signet keys', () => {
     assert.match(text, new RegExp(`export SOFTHSM2_CONF=${join(dir, 'softhsm2.conf')}`));
     assert.match(text, /export SIGNET_CLI_TEST_PIN="\$\(cat .*user-pin\)"/);
     assert.equal(statSync(join(dir, 'user-pin')).mode & 0o777, 0o600);
-    uris = [...text.matchAll(/^\s+(?:ed25519|p256): "(pkcs11:[^"]+)"$/gm)].map((m) => m[1]!);
-    assert.equal(uris.length, 2);
+    uris = [...text.matchAll(/^  (?:default|ledger|issuer): "(pkcs11:[^"]+)"$/gm)].map((m) => m[1]!);
+    assert.equal(uris.length, 3);
+    assert.match(uris[0]!, /^pkcs11:token=dev;object=default\?/);
     assert.ok(!text.includes(process.env.SIGNET_CLI_TEST_PIN!), 'the PIN itself is not printed');
   });
 
@@ -41,7 +42,7 @@ describe('signet softhsm init and signet keys', () => {
     assert.equal(await softhsmCommand(['init', '--dir', dir, '--label', 'dev', '--pin-env', 'SIGNET_CLI_TEST_PIN'], c.io), 0, c.err.join('\n'));
     const text = c.out.join('\n');
     assert.match(text, /token "dev" already exists/);
-    assert.equal(text.match(/already exists, key id/g)?.length, 2);
+    assert.equal(text.match(/already exists, key id/g)?.length, 3);
   });
 
   it('the printed URIs open keys that sign, verified by node:crypto', async () => {
@@ -71,17 +72,18 @@ describe('signet softhsm init and signet keys', () => {
     assert.match(text, /hardware-backed: no/);
   });
 
-  it('keys list shows both keys of the token with their key ids', async () => {
+  it('keys list shows the three keys of the token with their key ids', async () => {
     const c = capture();
     const tokenUri = uris[0]!.replace(/;object=[^?]+/, '');
     assert.equal(await keysCommand(['list', tokenUri], c.io), 0, c.err.join('\n'));
-    assert.equal(c.out.length, 2);
-    assert.match(c.out.join('\n'), /signet-ed25519\tEd25519\t\S{43}\tpkcs11:token=dev;object=signet-ed25519;id=/);
-    assert.match(c.out.join('\n'), /signet-p256\tES256\t/);
+    assert.equal(c.out.length, 3);
+    assert.match(c.out.join('\n'), /^default\tEd25519\t\S{43}\tpkcs11:token=dev;object=default;id=/m);
+    assert.match(c.out.join('\n'), /^ledger\tEd25519\t/m);
+    assert.match(c.out.join('\n'), /^issuer\tEd25519\t/m);
   });
 
   it('keys generate makes a new key in the token; a second time the label is taken', async () => {
-    const uri = uris[1]!.replace('object=signet-p256', 'object=extra');
+    const uri = uris[1]!.replace('object=ledger', 'object=extra');
     const c = capture();
     assert.equal(await keysCommand(['generate', uri, '--alg', 'p256'], c.io), 0, c.err.join('\n'));
     assert.match(c.out.join('\n'), /algorithm: ES256/);
@@ -90,10 +92,10 @@ describe('signet softhsm init and signet keys', () => {
     assert.match(again.err.join('\n'), /already holds an object with label "extra"/);
   });
 
-  it('when the driver cannot list (file:), says so with exit 1; bad usage exits 2 with the usage', async () => {
+  it('when the driver cannot list (awskms:), says so with exit 1; bad usage exits 2 naming what', async () => {
     const c = capture();
-    assert.equal(await keysCommand(['list', `file://${dir}/k.pem`], c.io), 1);
-    assert.match(c.err.join('\n'), /file driver cannot list keys/);
+    assert.equal(await keysCommand(['list', 'awskms:///alias/signet'], c.io), 1);
+    assert.match(c.err.join('\n'), /awskms driver cannot list keys/);
     const u = capture();
     assert.equal(await keysCommand(['generate', uris[0]!], u.io), 2);
     assert.match(u.err.join('\n'), /--alg ed25519 or --alg p256 is required/);
@@ -103,7 +105,7 @@ describe('signet softhsm init and signet keys', () => {
 
   it('when the key does not exist, keys show exits 2 with the CONFIG message', async () => {
     const c = capture();
-    assert.equal(await keysCommand(['show', uris[0]!.replace('signet-ed25519', 'missing')], c.io), 2);
+    assert.equal(await keysCommand(['show', uris[0]!.replace('object=default', 'object=missing')], c.io), 2);
     assert.match(c.err.join('\n'), /no private key with label "missing" on token "dev"/);
   });
 });

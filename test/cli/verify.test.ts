@@ -91,7 +91,7 @@ describe('signet verify receipt', () => {
       [[], /what to verify is required/],
       [['credential'], /unknown thing to verify "credential"/],
       [['receipt'], /FILE is required/],
-      [['receipt', paths.receipt], /--key PUBKEY.pem is required/],
+      [['receipt', paths.receipt], /--key PUBKEY.pem .*or --server HOST:PORT is required/],
       [['receipt', paths.receipt, '--key'], /--key needs a value/],
       [['receipt', 'a', 'b', '--key', 'k'], /unexpected argument "b"/],
       [['receipt', 'a', '--bogus', 'x'], /unknown option --bogus/],

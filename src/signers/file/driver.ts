@@ -1,12 +1,12 @@
 // The `file:` driver: a software key in a PKCS#8 PEM file, for development and tests only.
 // It is not hardware-backed, and says so in ListKeys and in the start-up log.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { p256 } from '@noble/curves/nist.js';
 import { SignetError } from '../../lib/errors.js';
 import type { KeyBackend, RawSignature } from '../backend.js';
-import type { KeyGenerator } from '../capabilities.js';
+import type { KeyGenerator, KeyLister, KeyListing } from '../capabilities.js';
 import type { KeyAlgorithm, PublicKeyInfo } from '../contract.js';
 import { CustodySigner } from '../custody.js';
 import { algorithmOf, publicKeyInfo } from '../keys.js';
@@ -120,7 +120,7 @@ function fileExists(path: string): boolean {
   }
 }
 
-class FileDriver implements Driver, KeyGenerator {
+class FileDriver implements Driver, KeyGenerator, KeyLister {
   readonly scheme = 'file' as const;
 
   async open(uri: KeyUri, context: OpenContext) {
@@ -137,11 +137,53 @@ class FileDriver implements Driver, KeyGenerator {
     return new CustodySigner(new FileKeyBackend(fileUri.redacted, key));
   }
 
+  /**
+   * A directory: its *.pem private keys (not recursive; encrypted ones open with the URI's
+   * passphrase, others are skipped). A file: that key.
+   */
+  async list(uri: KeyUri): Promise<KeyListing[]> {
+    const fileUri = uri as FileKeyUri;
+    const passphrase = passphraseOf(fileUri, process.env);
+    let stat;
+    try {
+      stat = statSync(fileUri.path);
+    } catch (err) {
+      throw new SignetError('CONFIG', `${fileUri.path}: no such file or directory; file: URIs list a directory of PEM keys or one key file`, { cause: err });
+    }
+    if (!stat.isDirectory()) {
+      const one = listingOf(fileUri.path, passphrase);
+      if (!one) throw new SignetError('CONFIG', `${fileUri.path}: not a PKCS#8 PEM private key${passphrase ? '' : ' (an encrypted key needs passphrase-source)'}`);
+      return [one];
+    }
+    return readdirSync(fileUri.path)
+      .filter((name) => name.endsWith('.pem'))
+      .sort()
+      .map((name) => listingOf(join(fileUri.path, name), passphrase))
+      .filter((k): k is KeyListing => k !== undefined);
+  }
+
   async generate(uri: KeyUri, algorithm: KeyAlgorithm): Promise<PublicKeyInfo> {
     const fileUri = uri as FileKeyUri;
     const key = createKeyFile(fileUri, algorithm, passphraseOf(fileUri, process.env));
     return publicKeyInfo(createPublicKey(key).export({ type: 'spki', format: 'der' }));
   }
+}
+
+/** A PEM file's key as a listing, or undefined when it is not an (unencrypted) private key. */
+function listingOf(path: string, passphrase: string | undefined): KeyListing | undefined {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: readFileSync(path), format: 'pem', passphrase });
+  } catch {
+    return undefined;
+  }
+  let info: PublicKeyInfo;
+  try {
+    info = publicKeyInfo(createPublicKey(key).export({ type: 'spki', format: 'der' }));
+  } catch {
+    return { uri: `file://${path}`, label: path, algorithm: 'unsupported' };
+  }
+  return { uri: `file://${path}`, label: path, algorithm: info.algorithm, keyId: info.keyId };
 }
 
 registerDriver(new FileDriver());
