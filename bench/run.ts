@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL = ['signing', 'ledger', 'credentials', 'cloud-awskms', 'cloud-gcpkms', 'cloud-azurekms', 'cloud-hashivault'];
+const ALL = ['signing', 'ledger', 'scale-out', 'credentials', 'cloud-awskms', 'cloud-gcpkms', 'cloud-azurekms', 'cloud-hashivault'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 
 console.log(`# Signet benchmarks — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);

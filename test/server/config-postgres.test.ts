@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
 import { redactUrl } from '../../src/lib/pg.js';
-import { resolveConfig } from '../../src/server/config.js';
+import { join } from 'node:path';
+import { loadConfig, resolveConfig } from '../../src/server/config.js';
+import { REPO } from '../helpers/cli.js';
 
 const URL_WITH_PASSWORD = 'postgres://signet:hunter2-secret@db.internal:5432/signet?sslmode=require';
 
@@ -38,6 +40,12 @@ describe('configuration of the shared PostgreSQL store', () => {
     for (const [raw, message] of cases) {
       assert.throws(() => resolveConfig(raw, {}), (e) => isSignetError(e, 'CONFIG') && message.test(e.message) && !e.message.includes('hunter2'), String(message));
     }
+  });
+
+  it("docker-compose's replica config puts the ledger and the credential state on PostgreSQL, the URL from SIGNET_DATABASE_URL", () => {
+    const { config } = loadConfig(join(REPO, 'softhsm', 'signet.replicas.yaml'), { SIGNET_DATABASE_URL: 'postgres://signet:pw@postgres:5432/signet', SIGNET_PIN: '1234' });
+    assert.deepEqual([config.ledger.store, config.credentials.store, config.postgres?.url, config.postgres?.schema], ['postgres', 'postgres', 'postgres://signet:pw@postgres:5432/signet', 'signet']);
+    assert.throws(() => loadConfig(join(REPO, 'softhsm', 'signet.replicas.yaml'), {}), (e) => isSignetError(e, 'CONFIG') && /SIGNET_DATABASE_URL/.test(e.message));
   });
 
   it('a URL is logged with its password redacted, in the userinfo and in a password parameter', () => {
