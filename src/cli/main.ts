@@ -15,6 +15,7 @@ commands:
   verify receipt FILE --key KEY    verify a receipt offline
   mcp [--server HOST:PORT]         MCP server on stdio: the agent's own identity and Signet's tools
   mcp-gate [options] -- CMD ARGS…  gate an MCP tool server: Signet authorizes and records every call
+  monitor --ledger-key FILE …      follow a ledger, prove it append-only, cosign as a witness
   version                          print the version
 
 environment: SIGNET_CONFIG, SIGNET_LISTEN, SIGNET_KEY_<NAME>=URI, SIGNET_LOG_LEVEL, SIGNET_DATA_DIR,
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   verify: async (argv) => (await import('./verify.js')).verifyCommand(argv),
   mcp: async (argv) => (await import('./mcp.js')).mcpCommand(argv),
   'mcp-gate': async (argv) => (await import('./mcp-gate.js')).mcpGateCommand(argv),
+  monitor: async (argv) => (await import('./monitor.js')).monitorCommand(argv),
   version: async (argv) => {
     if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
       console.log('usage: signet version');

@@ -1,6 +1,7 @@
 // The typed Signet client: one object for SigningService, LedgerService and CredentialService,
 // every RPC as a promise, a default deadline on every call, retries only where they are safe.
 import type * as grpc from '@grpc/grpc-js';
+import type { AddCosignatureRequest } from '../gen/signet/v1/AddCosignatureRequest.js';
 import type { AppendReceiptRequest } from '../gen/signet/v1/AppendReceiptRequest.js';
 import type { AppendReceiptsRequest } from '../gen/signet/v1/AppendReceiptsRequest.js';
 import type { AppendReceiptsResponse__Output } from '../gen/signet/v1/AppendReceiptsResponse.js';
@@ -80,6 +81,8 @@ export interface LedgerApi {
   getInclusionProof: Rpc<GetInclusionProofRequest, InclusionProof__Output>;
   getConsistencyProof: Rpc<GetConsistencyProofRequest, ConsistencyProof__Output>;
   verifyChain: Rpc<VerifyChainRequest, VerifyChainResponse__Output>;
+  /** A witness hands in its cosignature; retried (the same line is kept once). */
+  addCosignature: Rpc<AddCosignatureRequest, Checkpoint__Output>;
 }
 
 export interface CredentialApi {
@@ -115,6 +118,8 @@ const SERVICES = {
     GetInclusionProof: 'read',
     GetConsistencyProof: 'read',
     VerifyChain: 'read',
+    // Idempotent: a cosignature line accepted twice is kept once.
+    AddCosignature: 'read',
   },
   'signet.v1.CredentialService': {
     RegisterAgent: 'never',

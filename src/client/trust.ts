@@ -11,6 +11,11 @@ export interface LedgerTrust {
   keys: TrustedKey | TrustedKey[];
   /** The checkpoint origin line must be exactly this (recommended: a key can sign several logs). */
   origin?: string;
+  /**
+   * Witnesses: at least `required` of these cosigners (cosignature/v1 vkeys, c2sp.org/tlog-cosignature)
+   * must have cosigned the checkpoint.
+   */
+  witnesses?: { keys: string[]; required: number };
 }
 
 const VKEY = /^[^\s+]+\+[0-9a-f]{8}\+\S+$/;

@@ -5,6 +5,7 @@ import { parseCheckpoint, type Checkpoint } from '../ledger/checkpoint.js';
 import type { ReceiptBundle } from '../ledger/contract.js';
 import { splitNote, verifyNote, type NoteVerifier } from '../ledger/note.js';
 import { receiptFromJson } from '../ledger/receipt-json.js';
+import { cosignerFromVkey, verifiedCosignatures, type Cosigner } from '../ledger/cosignature.js';
 import { HASH_SIZE, isSize, leafHash } from '../ledger/tree-hash.js';
 import { verifyInclusion } from '../ledger/verify-proofs.js';
 import type { Receipt__Output } from '../gen/signet/v1/Receipt.js';
@@ -22,7 +23,8 @@ export type ReceiptCheck =
   | 'index' // the index is not inside the signed tree
   | 'entry' // the entry is not RFC 8785 canonical JSON of an object
   | 'leaf_hash' // the bundle's leaf hash is not the hash of its entry
-  | 'inclusion_proof'; // the proof does not lead from the entry to the signed root
+  | 'inclusion_proof' // the proof does not lead from the entry to the signed root
+  | 'witnesses'; // fewer than the required witnesses cosigned the checkpoint
 
 export interface VerifiedReceiptBundle {
   index: number;
@@ -34,6 +36,8 @@ export interface VerifiedReceiptBundle {
   leafHash: Uint8Array;
   /** Key names whose signatures on the checkpoint verified. */
   signedBy: string[];
+  /** Witnesses whose cosignatures verified (when witnesses were asked for). */
+  cosignedBy: string[];
 }
 
 /** A bundle as the ledger answers it, as the wire carries it, or as a signet-receipt/v1 file (text or parsed). */
@@ -112,5 +116,22 @@ export function verifyReceiptBundle(input: ReceiptInput, trust: LedgerTrust): Re
   if (!verifyInclusion(leaf, index, cp.size, inclusionProof, cp.root)) {
     return fail('inclusion_proof', `the proof does not lead from entry ${index} to the signed root of tree size ${cp.size}`);
   }
-  return { valid: true, index, treeSize: cp.size, origin: cp.origin, root: cp.root, entry: parsed as Record<string, unknown>, leafHash: leaf, signedBy };
+  const witnessed = witnessCheck(checkpoint, trust);
+  if (typeof witnessed === 'string') return fail('witnesses', witnessed);
+  return { valid: true, index, treeSize: cp.size, origin: cp.origin, root: cp.root, entry: parsed as Record<string, unknown>, leafHash: leaf, signedBy, cosignedBy: witnessed };
+}
+
+/** The witnesses that cosigned, or why there are too few. */
+export function witnessCheck(checkpoint: string, trust: LedgerTrust): string[] | string {
+  const w = trust.witnesses;
+  if (!w) return [];
+  let cosigners: Cosigner[];
+  try {
+    cosigners = w.keys.map(cosignerFromVkey);
+  } catch (err) {
+    return `a witness key is unreadable: ${messageOf(err)}`;
+  }
+  const names = verifiedCosignatures(checkpoint, cosigners).map((v) => v.name);
+  if (names.length < w.required) return `${names.length} of the ${w.required} required witnesses cosigned the checkpoint${names.length ? ` (${names.join(', ')})` : ''}`;
+  return names;
 }

@@ -1,5 +1,6 @@
 // The wire messages of Signet's three services, as the typed client takes (Input) and returns
 // (…__Output) them: re-exported so package users import types from one place.
+export type { AddCosignatureRequest } from '../gen/signet/v1/AddCosignatureRequest.js';
 export type { Actor, Actor__Output } from '../gen/signet/v1/Actor.js';
 export type { Agent, Agent__Output } from '../gen/signet/v1/Agent.js';
 export type { AppendReceiptRequest } from '../gen/signet/v1/AppendReceiptRequest.js';

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AddCosignatureRequest as _signet_v1_AddCosignatureRequest, AddCosignatureRequest__Output as _signet_v1_AddCosignatureRequest__Output } from './signet/v1/AddCosignatureRequest.js';
 import type { AppendReceiptRequest as _signet_v1_AppendReceiptRequest, AppendReceiptRequest__Output as _signet_v1_AppendReceiptRequest__Output } from './signet/v1/AppendReceiptRequest.js';
 import type { AppendReceiptsRequest as _signet_v1_AppendReceiptsRequest, AppendReceiptsRequest__Output as _signet_v1_AppendReceiptsRequest__Output } from './signet/v1/AppendReceiptsRequest.js';
 import type { AppendReceiptsResponse as _signet_v1_AppendReceiptsResponse, AppendReceiptsResponse__Output as _signet_v1_AppendReceiptsResponse__Output } from './signet/v1/AppendReceiptsResponse.js';
@@ -27,6 +28,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   signet: {
     v1: {
+      AddCosignatureRequest: MessageTypeDefinition<_signet_v1_AddCosignatureRequest, _signet_v1_AddCosignatureRequest__Output>
       AppendReceiptRequest: MessageTypeDefinition<_signet_v1_AppendReceiptRequest, _signet_v1_AppendReceiptRequest__Output>
       AppendReceiptsRequest: MessageTypeDefinition<_signet_v1_AppendReceiptsRequest, _signet_v1_AppendReceiptsRequest__Output>
       AppendReceiptsResponse: MessageTypeDefinition<_signet_v1_AppendReceiptsResponse, _signet_v1_AppendReceiptsResponse__Output>

@@ -5,6 +5,7 @@ import { resolve, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { SignetError } from '../lib/errors.js';
+import { cosignerFromVkey } from '../ledger/cosignature.js';
 import { parseIdentityPattern, type IdentityPattern } from './caller.js';
 
 export interface AuthorizationRule {
@@ -62,6 +63,10 @@ export interface SignetConfig {
     previousKeys: string[];
     /** VerifyChain calls at once; more get RESOURCE_EXHAUSTED. */
     maxConcurrentVerifications: number;
+    /** Witnesses whose cosignatures AddCosignature accepts: cosignature/v1 vkeys (name+keyid+base64). */
+    witnesses: string[];
+    /** Where accepted cosignatures are kept (SQLite). */
+    witnessDb: string;
   };
   credentials: {
     enabled: boolean;
@@ -175,7 +180,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const limits = r.section('limits');
   limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));
   const ledger = r.section('ledger');
-  ledger.onlyKeys(new Set(['enabled', 'store', 'path', 'key', 'origin', 'batch', 'previous_keys', 'max_concurrent_verifications']));
+  ledger.onlyKeys(new Set(['enabled', 'store', 'path', 'key', 'origin', 'batch', 'previous_keys', 'max_concurrent_verifications', 'witnesses', 'witness_db']));
   const batch = ledger.section('batch');
   batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
   const cred = r.section('credentials');
@@ -231,6 +236,15 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
       },
       previousKeys: ledger.stringList('previous_keys') ?? [],
       maxConcurrentVerifications: ledger.int('max_concurrent_verifications', 1, 64) ?? 1,
+      witnesses: (ledger.stringList('witnesses') ?? []).map((vkey, i) => {
+        try {
+          cosignerFromVkey(vkey);
+        } catch (err) {
+          throw configError(`ledger.witnesses[${i}]`, `is not a cosignature/v1 witness vkey: ${(err as Error).message}`);
+        }
+        return vkey;
+      }),
+      witnessDb: resolve(ledger.string('witness_db') ?? join(dataDir, 'witnesses.db')),
     },
     credentials: {
       enabled: credEnabled,

@@ -60,6 +60,8 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
   'signet.v1.GetEntriesRequest': { page_size: PAGE_SIZE, page_token: { maxBytes: 32 } },
   'signet.v1.GetCheckpointRequest': {},
   'signet.v1.GetInclusionProofRequest': { leaf_hash: { maxBytes: 32 } },
+  // A checkpoint note with its signature lines: a real one is a few hundred bytes.
+  'signet.v1.AddCosignatureRequest': { note: { maxBytes: 64 * 1024, required: true } },
   'signet.v1.GetConsistencyProofRequest': {},
   'signet.v1.VerifyChainRequest': {},
 

@@ -1,9 +1,10 @@
 // gRPC handlers of signet.v1.LedgerService: translate the wire to the Ledger facade and back.
 // Validation of records, indices and sizes lives in the ledger; handlers only reshape.
-import { invalidArgument } from '../lib/errors.js';
+import { SignetError, invalidArgument } from '../lib/errors.js';
 import { parseStrictJson } from '../lib/strict-json.js';
 import { ENTRY_TYPES, INTERNAL_IDEMPOTENCY_PREFIX, type LedgerRecord, type ReceiptBundle } from '../ledger/contract.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { WitnessedCheckpoints } from '../ledger/witnesses.js';
 import { MAX_PAGE_BYTES } from '../ledger/reader.js';
 import type { AppendItem } from '../ledger/sequencer.js';
 import type { StoredCheckpoint, StoredEntry } from '../ledger/store.js';
@@ -11,6 +12,7 @@ import type { AppendReceiptRequest__Output } from '../gen/signet/v1/AppendReceip
 import type { AppendReceiptsRequest__Output } from '../gen/signet/v1/AppendReceiptsRequest.js';
 import type { Checkpoint } from '../gen/signet/v1/Checkpoint.js';
 import type { Entry } from '../gen/signet/v1/Entry.js';
+import type { AddCosignatureRequest__Output } from '../gen/signet/v1/AddCosignatureRequest.js';
 import type { GetCheckpointRequest__Output } from '../gen/signet/v1/GetCheckpointRequest.js';
 import type { GetConsistencyProofRequest__Output } from '../gen/signet/v1/GetConsistencyProofRequest.js';
 import type { GetEntriesRequest__Output } from '../gen/signet/v1/GetEntriesRequest.js';
@@ -30,12 +32,16 @@ export interface LedgerServiceOptions {
   maxBatch?: number;
   /** The server's message size limit: a GetEntries page stays within half of it (and 1 MiB). */
   maxMessageBytes?: number;
+  /** Witness cosignatures accepted and served (ledger.witnesses); absent: AddCosignature is refused. */
+  witnesses?: WitnessedCheckpoints;
 }
 
 export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}): ServiceModule {
   const maxBatch = options.maxBatch ?? 10000;
   const reader = ledger.reader;
   const pageBytes = Math.min(MAX_PAGE_BYTES, Math.floor((options.maxMessageBytes ?? Infinity) / 2));
+  const witnesses = options.witnesses;
+  const cosigned = (c: StoredCheckpoint, wanted: boolean) => (wanted && witnesses ? witnesses.cosigned(c) : c);
   return {
     protoFile: 'signet/v1/ledger.proto',
     serviceName: 'signet.v1.LedgerService',
@@ -65,7 +71,12 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
       },
 
       async GetCheckpoint(request: GetCheckpointRequest__Output): Promise<Checkpoint> {
-        return toCheckpoint(await reader.checkpoint(request._size ? request.size : undefined));
+        return toCheckpoint(cosigned(await reader.checkpoint(request._size ? request.size : undefined), request.with_cosignatures));
+      },
+
+      async AddCosignature(request: AddCosignatureRequest__Output): Promise<Checkpoint> {
+        if (!witnesses) throw new SignetError('FAILED_PRECONDITION', 'this ledger accepts no cosignatures: no witnesses are configured (ledger.witnesses)');
+        return toCheckpoint((await witnesses.accept(request.note)).checkpoint);
       },
 
       async GetInclusionProof(request: GetInclusionProofRequest__Output) {
@@ -75,7 +86,7 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
         else throw invalidArgument('index', 'give an index or a leaf_hash');
         const { proof, checkpoint } = await reader.inclusion(index, request._tree_size ? request.tree_size : undefined);
         const [leaf] = await reader.store.readNodes([{ level: 0, index }]);
-        return { index, tree_size: checkpoint.size, leaf_hash: leaf, proof, checkpoint: checkpoint.note };
+        return { index, tree_size: checkpoint.size, leaf_hash: leaf, proof, checkpoint: cosigned(checkpoint, request.with_cosignatures).note };
       },
 
       async GetConsistencyProof(request: GetConsistencyProofRequest__Output) {
@@ -98,7 +109,10 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
         };
       },
     },
-    close: () => ledger.close(),
+    close: async () => {
+      await ledger.close();
+      witnesses?.close();
+    },
   };
 }
 

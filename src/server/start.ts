@@ -3,7 +3,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCredentials } from '../credentials/index.js';
+import { cosignerFromVkey } from '../ledger/cosignature.js';
 import { Ledger } from '../ledger/ledger.js';
+import { WitnessedCheckpoints } from '../ledger/witnesses.js';
 import { PgLedgerStore } from '../ledger/pg-store.js';
 import { redactUrl } from '../lib/pg.js';
 import type { Logger } from '../lib/logger.js';
@@ -126,7 +128,17 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         closers.push(() => http.close());
       }
     }
-    if (ledger) modules.push(ledgerService(ledger, { maxBatch: config.limits.maxBatch, maxMessageBytes: config.limits.maxMessageBytes }));
+    if (ledger) {
+      let witnesses: WitnessedCheckpoints | undefined;
+      if (config.ledger.witnesses.length > 0) {
+        mkdirSync(dirname(config.ledger.witnessDb), { recursive: true, mode: 0o700 });
+        const opened = new WitnessedCheckpoints(config.ledger.witnessDb, config.ledger.witnesses.map(cosignerFromVkey), ledger.reader);
+        witnesses = opened;
+        closeOnFailure.push(async () => opened.close());
+        logger.info({ witnesses: opened.witnessNames, path: config.ledger.witnessDb }, 'witness cosignatures accepted');
+      }
+      modules.push(ledgerService(ledger, { maxBatch: config.limits.maxBatch, maxMessageBytes: config.limits.maxMessageBytes, ...(witnesses ? { witnesses } : {}) }));
+    }
 
     const grpc = await startGrpcServer(config.listen, {
       modules,

@@ -2,6 +2,7 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AddCosignatureRequest as _signet_v1_AddCosignatureRequest, AddCosignatureRequest__Output as _signet_v1_AddCosignatureRequest__Output } from '../../signet/v1/AddCosignatureRequest.js';
 import type { AppendReceiptRequest as _signet_v1_AppendReceiptRequest, AppendReceiptRequest__Output as _signet_v1_AppendReceiptRequest__Output } from '../../signet/v1/AppendReceiptRequest.js';
 import type { AppendReceiptsRequest as _signet_v1_AppendReceiptsRequest, AppendReceiptsRequest__Output as _signet_v1_AppendReceiptsRequest__Output } from '../../signet/v1/AppendReceiptsRequest.js';
 import type { AppendReceiptsResponse as _signet_v1_AppendReceiptsResponse, AppendReceiptsResponse__Output as _signet_v1_AppendReceiptsResponse__Output } from '../../signet/v1/AppendReceiptsResponse.js';
@@ -20,6 +21,15 @@ import type { VerifyChainRequest as _signet_v1_VerifyChainRequest, VerifyChainRe
 import type { VerifyChainResponse as _signet_v1_VerifyChainResponse, VerifyChainResponse__Output as _signet_v1_VerifyChainResponse__Output } from '../../signet/v1/VerifyChainResponse.js';
 
 export interface LedgerServiceClient extends grpc.Client {
+  AddCosignature(argument: _signet_v1_AddCosignatureRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  AddCosignature(argument: _signet_v1_AddCosignatureRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  AddCosignature(argument: _signet_v1_AddCosignatureRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  AddCosignature(argument: _signet_v1_AddCosignatureRequest, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  addCosignature(argument: _signet_v1_AddCosignatureRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  addCosignature(argument: _signet_v1_AddCosignatureRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  addCosignature(argument: _signet_v1_AddCosignatureRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  addCosignature(argument: _signet_v1_AddCosignatureRequest, callback: grpc.requestCallback<_signet_v1_Checkpoint__Output>): grpc.ClientUnaryCall;
+  
   AppendReceipt(argument: _signet_v1_AppendReceiptRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_Receipt__Output>): grpc.ClientUnaryCall;
   AppendReceipt(argument: _signet_v1_AppendReceiptRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_signet_v1_Receipt__Output>): grpc.ClientUnaryCall;
   AppendReceipt(argument: _signet_v1_AppendReceiptRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_Receipt__Output>): grpc.ClientUnaryCall;
@@ -95,6 +105,8 @@ export interface LedgerServiceClient extends grpc.Client {
 }
 
 export interface LedgerServiceHandlers extends grpc.UntypedServiceImplementation {
+  AddCosignature: grpc.handleUnaryCall<_signet_v1_AddCosignatureRequest__Output, _signet_v1_Checkpoint>;
+  
   AppendReceipt: grpc.handleUnaryCall<_signet_v1_AppendReceiptRequest__Output, _signet_v1_Receipt>;
   
   AppendReceipts: grpc.handleUnaryCall<_signet_v1_AppendReceiptsRequest__Output, _signet_v1_AppendReceiptsResponse>;
@@ -114,6 +126,7 @@ export interface LedgerServiceHandlers extends grpc.UntypedServiceImplementation
 }
 
 export interface LedgerServiceDefinition extends grpc.ServiceDefinition {
+  AddCosignature: MethodDefinition<_signet_v1_AddCosignatureRequest, _signet_v1_Checkpoint, _signet_v1_AddCosignatureRequest__Output, _signet_v1_Checkpoint__Output>
   AppendReceipt: MethodDefinition<_signet_v1_AppendReceiptRequest, _signet_v1_Receipt, _signet_v1_AppendReceiptRequest__Output, _signet_v1_Receipt__Output>
   AppendReceipts: MethodDefinition<_signet_v1_AppendReceiptsRequest, _signet_v1_AppendReceiptsResponse, _signet_v1_AppendReceiptsRequest__Output, _signet_v1_AppendReceiptsResponse__Output>
   GetCheckpoint: MethodDefinition<_signet_v1_GetCheckpointRequest, _signet_v1_Checkpoint, _signet_v1_GetCheckpointRequest__Output, _signet_v1_Checkpoint__Output>
