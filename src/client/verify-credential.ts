@@ -5,6 +5,7 @@
 import { verify as nodeVerify, createPublicKey, type KeyObject } from 'node:crypto';
 import { didKey } from '../credentials/agent-key.js';
 import { intentFingerprint, parseIntent, type Intent } from '../credentials/intent.js';
+import { checkIssuingCert } from '../credentials/issuing-cert.js';
 import { decodeJws, type DecodedJws } from '../credentials/jws.js';
 import { presentationSigningString } from '../credentials/pop.js';
 import { canonicalize } from '../lib/jcs.js';
@@ -18,6 +19,8 @@ export type CredentialCheck =
   | 'malformed' // not a compact JWS, not typ JWT, forbidden headers, claims missing or mistyped
   | 'unknown_kid'
   | 'bad_signature'
+  | 'untrusted_key' // custodyKeys given: the key is neither one of them nor certified by one
+  | 'issuing_cert' // the issuing key's certificate (signet_cert) is missing a custody signature, or does not cover the credential
   | 'wrong_issuer'
   | 'lifetime_exceeds_max'
   | 'expired'
@@ -52,6 +55,12 @@ export interface Presentation {
 export interface CredentialExpectations {
   /** {"keys":[…]} as Signet publishes it (GetJwks or /.well-known/jwks.json), text or parsed. */
   jwks: string | { keys: unknown[] };
+  /**
+   * The custody keys you trust, as a JWKS (pinned out of band). With it, a credential verifies only
+   * when signed by one of them (direct mode) or by an issuing key whose certificate (`signet_cert`)
+   * one of them signed. Without it, certificates in `jwks` are checked against `jwks`'s own custody keys.
+   */
+  custodyKeys?: string | { keys: unknown[] };
   issuer: string;
   /** The audience the credential is presented to (you). */
   audience: string;
@@ -76,6 +85,8 @@ interface JwksKey {
   kid: string;
   alg: 'EdDSA' | 'ES256';
   key: KeyObject;
+  /** An issuing key's certificate. */
+  cert?: string;
 }
 
 function readJwks(jwks: CredentialExpectations['jwks']): JwksKey[] {
@@ -90,7 +101,8 @@ function readJwks(jwks: CredentialExpectations['jwks']): JwksKey[] {
       const { kty, crv, x, y } = j as unknown as PublicJwk & { y?: string };
       // A key whose kid is not its own thumbprint is not one Signet published.
       if (jwkThumbprint({ kty, crv, x, ...(y === undefined ? {} : { y }) } as PublicJwk) !== j.kid) return [];
-      return [{ kid: j.kid, alg, key: createPublicKey({ key: { kty, crv, x, ...(y === undefined ? {} : { y }) }, format: 'jwk' }) }];
+      const cert = typeof j.signet_cert === 'string' ? { cert: j.signet_cert } : {};
+      return [{ kid: j.kid, alg, key: createPublicKey({ key: { kty, crv, x, ...(y === undefined ? {} : { y }) }, format: 'jwk' }), ...cert }];
     } catch {
       return [];
     }
@@ -131,6 +143,12 @@ export function verifyCredentialOffline(token: string, expect: CredentialExpecta
   } catch (err) {
     return fail('jwks', messageOf(err));
   }
+  let custody: JwksKey[];
+  try {
+    custody = expect.custodyKeys === undefined ? keys.filter((k) => k.cert === undefined) : readJwks(expect.custodyKeys).filter((k) => k.cert === undefined);
+  } catch (err) {
+    return fail('jwks', `custodyKeys: ${messageOf(err)}`);
+  }
   let presented: Intent;
   try {
     presented = parseIntent(expect.intent);
@@ -150,6 +168,8 @@ export function verifyCredentialOffline(token: string, expect: CredentialExpecta
   if (!signatureVerifies(jws, key)) return fail('bad_signature', `the signature does not verify with key ${key.kid} (${key.alg})`);
   const claims = claimsOf(jws.payload);
   if (typeof claims === 'string') return fail('malformed', claims);
+  const chain = chainProblem(key, claims, custody, expect.custodyKeys !== undefined);
+  if (chain) return fail(chain.check, chain.why);
   if (claims.iss !== expect.issuer) return fail('wrong_issuer', `issued by ${claims.iss}, expected ${expect.issuer}`);
   if (expect.maxTtlSeconds !== undefined && claims.exp - claims.iat > expect.maxTtlSeconds + skew) {
     return fail('lifetime_exceeds_max', `lives ${claims.exp - claims.iat} s; at most ${expect.maxTtlSeconds} s`);
@@ -170,6 +190,24 @@ export function verifyCredentialOffline(token: string, expect: CredentialExpecta
     if (why) return fail('pop_failed', why);
   }
   return { valid: true, claims };
+}
+
+/**
+ * The chain from a custody key to the credential's key: an issuing key needs a certificate signed by
+ * a custody key, naming this key, for these credentials' issuer, covering the credential's iat..exp.
+ */
+function chainProblem(key: JwksKey, claims: CredentialClaimsOffline, custody: JwksKey[], pinned: boolean): { check: CredentialCheck; why: string } | undefined {
+  if (key.cert === undefined) {
+    if (pinned && !custody.some((c) => c.kid === key.kid)) return { check: 'untrusted_key', why: `key ${key.kid} is not a trusted custody key and carries no certificate` };
+    return undefined;
+  }
+  const cert = checkIssuingCert(key.cert, (kid) => custody.find((c) => c.kid === kid));
+  if (typeof cert === 'string') return { check: 'issuing_cert', why: cert };
+  const c = cert.claims;
+  if (c.sub !== key.kid) return { check: 'issuing_cert', why: `the certificate is for key ${c.sub}, not ${key.kid}` };
+  if (c.iss !== claims.iss) return { check: 'issuing_cert', why: `the certificate is for issuer ${c.iss}, not ${claims.iss}` };
+  if (claims.iat < c.nbf || claims.exp > c.exp) return { check: 'issuing_cert', why: `the certificate covers credentials within ${c.nbf}–${c.exp} only` };
+  return undefined;
 }
 
 function presentationProblem(

@@ -9,9 +9,11 @@ import { canonicalText } from './canonical.js';
 import { parseIntent } from './intent.js';
 import { MAX_AUDIENCE, type Issuer } from './issuer.js';
 import { jwksOf, type Jwks } from './jwks.js';
+import type { IssuingKeys } from './issuing-keys.js';
 import type { KeyRing } from './key-ring.js';
 import { denialRecord } from './ledger-records.js';
 import type { Passports } from './passport.js';
+import { revocationReason } from './revocation-reason.js';
 import { authorize, mcpToolIntent, type Decision } from './policy.js';
 import type { PolicySource } from './policy-source.js';
 import type { Verifier } from './verifier.js';
@@ -28,6 +30,8 @@ export interface AuthorityParts {
   passports: Passports;
   policy: PolicySource;
   ring: KeyRing;
+  /** Present in certified mode. */
+  issuing?: IssuingKeys;
   ledger: LedgerAppender;
   close(): Promise<void>;
 }
@@ -39,6 +43,8 @@ export class CredentialAuthority {
   readonly passports: Passports;
   readonly policy: PolicySource;
   readonly ring: KeyRing;
+  /** The certified issuing keys (certified mode); undefined when the custody key signs every credential. */
+  readonly issuing: IssuingKeys | undefined;
   readonly #agentStore: AgentStore;
   readonly #ledger: LedgerAppender;
   readonly #close: () => Promise<void>;
@@ -50,6 +56,7 @@ export class CredentialAuthority {
     this.passports = parts.passports;
     this.policy = parts.policy;
     this.ring = parts.ring;
+    this.issuing = parts.issuing;
     this.#agentStore = parts.agentStore;
     this.#ledger = parts.ledger;
     this.#close = parts.close;
@@ -79,7 +86,13 @@ export class CredentialAuthority {
   }
 
   jwks(): Jwks {
-    return jwksOf(this.ring);
+    return jwksOf(this.ring, this.issuing);
+  }
+
+  /** Revokes a certified issuing key: its credentials fail verification at once, on every replica. */
+  async revokeIssuingKey(kid: string, reason: string, options: { deadline?: number } = {}): Promise<boolean> {
+    if (!this.issuing) throw new SignetError('FAILED_PRECONDITION', 'credentials are signed by the custody key directly (credentials.signing: direct); there are no issuing keys');
+    return this.issuing.revoke(kid, revocationReason(reason, 'revoked'), options);
   }
 
   close(): Promise<void> {

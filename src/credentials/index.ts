@@ -7,6 +7,7 @@ import type { PublicKeyInfo, Signer } from '../signers/contract.js';
 import { AgentRegistry } from './agents.js';
 import { CredentialAuthority } from './authority.js';
 import { Issuer } from './issuer.js';
+import { IssuingKeys } from './issuing-keys.js';
 import { KeyRing } from './key-ring.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { MAX_PASSPORT_TTL_SECONDS, Passports } from './passport.js';
@@ -38,6 +39,15 @@ export interface CredentialsOptions {
   nonces?: NonceStore;
   /** Keys rotated out before this start, still verifying until retiredAt + retention. */
   retiredKeys?: Array<{ key: PublicKeyInfo; retiredAt: number }>;
+  /**
+   * certified: a short-lived in-memory Ed25519 issuing key signs credentials and the custody key
+   * signs one certificate per issuing key; direct (the default here): the custody key signs each.
+   */
+  signing?: 'certified' | 'direct';
+  /** Certified mode: how long one issuing key signs, seconds (default 3600). */
+  issuingKeySeconds?: number;
+  /** Certified mode: background upkeep interval, ms (default 5000; 0 = none, tests drive it). */
+  issuingKeyTickMs?: number;
   /** Reload the policy on SIGHUP (on by default when a policy file is given). */
   reloadOnSighup?: boolean;
   logger?: Logger;
@@ -59,9 +69,23 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
   const credentials = state.credentials;
   // A rotated-out key verifies for as long as anything it signed can live.
   let ring: KeyRing;
+  let issuing: IssuingKeys | undefined;
   try {
     ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now, store: state.ring });
     for (const r of o.retiredKeys ?? []) await ring.addRetired(r.key, r.retiredAt);
+    if (o.signing === 'certified') {
+      issuing = await IssuingKeys.open({
+        custody: ring,
+        store: state.issuing,
+        ledger: o.ledger,
+        issuer: o.issuer,
+        signSeconds: o.issuingKeySeconds ?? 3600,
+        maxTtlSeconds,
+        tickMs: o.issuingKeyTickMs ?? 5000,
+        now,
+        logger,
+      });
+    }
   } catch (err) {
     await state.close();
     throw err;
@@ -75,20 +99,25 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
       else logger.info({ digest: p.digest, rules: p.rules.length }, 'policy reloaded');
     });
   }
-  const prune = setInterval(() => void credentials.prune(Math.floor(now() / 1000)).catch(() => {}), 600_000);
+  const prune = setInterval(() => {
+    void credentials.prune(Math.floor(now() / 1000)).catch(() => {});
+    void state.issuing.prune(Math.floor(now() / 1000) - skewSeconds).catch(() => {});
+  }, 600_000);
   prune.unref();
 
   return new CredentialAuthority({
     agents: new AgentRegistry(agentStore, o.ledger, now),
     agentStore,
-    issuer: new Issuer({ ring, agents: agentStore, credentials, policy, ledger: o.ledger, pop, popMode, issuer: o.issuer, defaultTtlSeconds, maxTtlSeconds, now, logger }),
-    verifier: new Verifier({ ring, agents: agentStore, credentials, ledger: o.ledger, pop, issuer: o.issuer, skewSeconds, maxTtlSeconds, now }),
+    issuer: new Issuer({ ring, issuing, agents: agentStore, credentials, policy, ledger: o.ledger, pop, popMode, issuer: o.issuer, defaultTtlSeconds, maxTtlSeconds, now, logger }),
+    verifier: new Verifier({ ring, issuing, agents: agentStore, credentials, ledger: o.ledger, pop, issuer: o.issuer, skewSeconds, maxTtlSeconds, now }),
     passports: new Passports({ ring, agents: agentStore, policy, ledger: o.ledger, issuer: o.issuer, defaultTtlSeconds: passportTtlSeconds, skewSeconds, now }),
     policy,
     ring,
+    issuing,
     ledger: o.ledger,
     async close() {
       clearInterval(prune);
+      issuing?.close();
       policy.close();
       await state.close();
     },
@@ -104,4 +133,5 @@ export type { VerifyInput, VerifyResult, VerifyReason, CredentialClaims } from '
 export type { PassportClaims, PassportVerdict } from './passport.js';
 export type { Decision } from './policy.js';
 export { issueSigningString, popSigningString, presentationSigningString, POP_METHOD_ISSUE, POP_METHOD_PRESENT, type IssueTerms, type ProofOfPossession, type PopMode } from './pop.js';
-export type { Jwks } from './jwks.js';
+export type { Jwks, Jwk } from './jwks.js';
+export { ISSUING_CERT_TYP, ISSUING_KEY_PURPOSE, type IssuingCertClaims } from './issuing-cert.js';

@@ -11,7 +11,8 @@ import { canonicalText } from './canonical.js';
 import { actClaim, actorsOf, type Actor } from './delegation.js';
 import { newJti } from './jti.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
-import { jwsAlgorithm, signJws } from './jws.js';
+import type { IssuingKeys } from './issuing-keys.js';
+import { jwsAlgorithm, signJws, type JwsSigner } from './jws.js';
 import type { KeyRing } from './key-ring.js';
 import { attestationFailureRecord, denialRecord, issuanceRecord } from './ledger-records.js';
 import { authorize } from './policy.js';
@@ -51,6 +52,8 @@ export interface IssuedCredential {
 
 export interface IssuerDeps {
   ring: KeyRing;
+  /** Certified mode: credentials are signed by short-lived issuing keys the custody key certified. */
+  issuing?: IssuingKeys;
   agents: AgentStore;
   credentials: CredentialStore;
   policy: PolicySource;
@@ -97,8 +100,8 @@ export class Issuer {
     const terms = { intentFp, audience, ttlSeconds: requested, delegation: input.delegation ?? [] };
     const popVerified = await this.#checkPop(agent, terms, input.pop, rule.requirePop, options);
 
-    const iat = Math.floor(this.#now() / 1000);
     const ttl = Math.min(requested || this.#d.defaultTtlSeconds, rule.maxTtlSeconds, this.#d.maxTtlSeconds);
+    const { signer, iat } = await this.#signer(Math.floor(this.#now() / 1000), ttl);
     const jti = newJti();
     const claims = {
       iss: this.#d.issuer,
@@ -113,7 +116,6 @@ export class Issuer {
       ...(popVerified ? { cnf: { jkt: agent.thumbprint } } : {}),
       ...(act ? { act } : {}),
     };
-    const signer = await this.#d.ring.issuing();
     const token = await signJws(signer, CREDENTIAL_TYP, claims, { deadline: options.deadline });
     if (rule.singleUse) await this.#d.credentials.markSingleUse(jti, claims.exp);
     const receipt = await this.#d.ledger.append(
@@ -147,6 +149,12 @@ export class Issuer {
       rule: rule.name,
       ledgerIndex: receipt.index,
     };
+  }
+
+  /** Certified mode: the in-memory issuing key (no custody call); direct mode: the custody key. */
+  async #signer(now: number, ttl: number): Promise<{ signer: JwsSigner; iat: number }> {
+    if (this.#d.issuing) return this.#d.issuing.signerFor(now, ttl);
+    return { signer: await this.#d.ring.issuing(), iat: now };
   }
 
   /**

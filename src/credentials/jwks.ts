@@ -1,5 +1,6 @@
-// The JSON Web Key Set (RFC 7517) of the key ring: what any JWT library needs to verify Signet
-// credentials and passports offline.
+// The JSON Web Key Set (RFC 7517) that verifies credentials and passports offline: the live
+// certified issuing keys, each with its certificate (`signet_cert`), then the custody keys.
+import type { IssuingKeys } from './issuing-keys.js';
 import type { KeyRing } from './key-ring.js';
 
 export interface Jwk {
@@ -10,12 +11,15 @@ export interface Jwk {
   kid: string;
   alg: string;
   use: 'sig';
+  /** On an issuing key: its certificate, a compact JWS by a custody key in this set. */
+  signet_cert?: string;
 }
 
 export interface Jwks {
   keys: Jwk[];
 }
 
-export function jwksOf(ring: KeyRing): Jwks {
-  return { keys: ring.keys().map((k) => ({ ...k.jwk, kid: k.kid, alg: k.alg, use: 'sig' as const })) };
+export function jwksOf(ring: KeyRing, issuing?: IssuingKeys): Jwks {
+  const certified = (issuing?.keys() ?? []).map((k) => ({ ...k.jwk, kid: k.kid, alg: k.alg, use: 'sig' as const, signet_cert: k.cert }));
+  return { keys: [...certified, ...ring.keys().map((k) => ({ ...k.jwk, kid: k.kid, alg: k.alg, use: 'sig' as const }))] };
 }

@@ -27,8 +27,11 @@ export function jwsAlgorithm(algorithm: KeyAlgorithm): JwsAlgorithm {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** Signs `payload` with the custody key; the header's kid is the key's RFC 7638 thumbprint. */
-export async function signJws(signer: Signer, typ: string, payload: object, options?: SignOptions): Promise<string> {
+/** What signs a JWS: a custody key, or a certified issuing key held in memory. */
+export type JwsSigner = Pick<Signer, 'algorithm' | 'keyId' | 'sign'>;
+
+/** Signs `payload` with `signer`; the header's kid is the key's RFC 7638 thumbprint. */
+export async function signJws(signer: JwsSigner, typ: string, payload: object, options?: SignOptions): Promise<string> {
   const header: JwsHeader = { alg: jwsAlgorithm(signer.algorithm), typ, kid: signer.keyId() };
   const signingInput = `${b64(header)}.${b64(payload)}`;
   const message = Buffer.from(signingInput, 'ascii');

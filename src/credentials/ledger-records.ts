@@ -70,10 +70,15 @@ export function revocationKey(target: 'credential' | 'agent', id: string): strin
   return `${INTERNAL_IDEMPOTENCY_PREFIX}revocation:${target}:${id}`;
 }
 
-export function revocationRecord(r: { target: 'credential' | 'agent' | 'group'; id: string; reason: string; agents?: string[] }): LedgerRecord {
+export function revocationRecord(r: { target: 'credential' | 'agent' | 'group' | 'issuing_key'; id: string; reason: string; agents?: string[] }): LedgerRecord {
   return { type: 'revocation', target: r.target, id: r.id, reason: r.reason, ...(r.agents ? { agents: r.agents } : {}) };
 }
 
 export function passportIssuanceRecord(r: { agent: string; jti: string; exp: number; kid: string; policyDigest: string; token: string }): LedgerRecord {
   return { type: 'issuance', what: 'passport', agent: r.agent, jti: r.jti, exp: r.exp, kid: r.kid, policy_digest: r.policyDigest, response_sha256: sha256Hex(r.token) };
+}
+
+/** A certified issuing key: the certificate itself, so an auditor rebuilds the chain from the ledger alone. */
+export function issuingKeyRecord(r: { kid: string; custodyKid: string; nbf: number; exp: number; cert: string }): LedgerRecord {
+  return { type: 'key_event', event: 'issuing_key_certified', kid: r.kid, custody_kid: r.custodyKid, purpose: 'credentials', nbf: r.nbf, exp: r.exp, cert: r.cert };
 }

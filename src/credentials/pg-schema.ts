@@ -20,4 +20,12 @@ export const CREDENTIAL_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE nonces (key text PRIMARY KEY, expires_at bigint NOT NULL);
       CREATE INDEX nonces_expiry ON nonces (expires_at);`,
   },
+  {
+    version: 2,
+    name: 'issuing-key certificates',
+    sql: `
+      CREATE TABLE issuing_keys (
+        kid text COLLATE "C" PRIMARY KEY, cert text NOT NULL, nbf bigint NOT NULL, exp bigint NOT NULL,
+        revoked_at bigint, revoked_reason text);`,
+  },
 ];

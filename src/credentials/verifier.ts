@@ -10,7 +10,8 @@ import { canonicalText } from './canonical.js';
 import type { ActClaim } from './delegation.js';
 import { intentFingerprint, parseIntent, type Intent } from './intent.js';
 import { decodeJws, verifyJwsSignature } from './jws.js';
-import type { KeyRing } from './key-ring.js';
+import type { IssuingKeyInfo, IssuingKeys } from './issuing-keys.js';
+import type { KeyRing, RingKey } from './key-ring.js';
 import { revocationKey, revocationRecord, verificationRecord } from './ledger-records.js';
 import { revocationReason } from './revocation-reason.js';
 import { CREDENTIAL_TYP, MAX_AUDIENCE } from './issuer.js';
@@ -21,6 +22,8 @@ export type VerifyReason =
   | 'malformed'
   | 'unknown_kid'
   | 'bad_signature'
+  | 'key_revoked'
+  | 'outside_key_validity'
   | 'wrong_issuer'
   | 'lifetime_exceeds_max'
   | 'expired'
@@ -74,6 +77,8 @@ export interface VerifyResult {
 
 export interface VerifierDeps {
   ring: KeyRing;
+  /** Certified issuing keys (every replica's), when credentials are signed by them. */
+  issuing?: IssuingKeys;
   agents: AgentStore;
   credentials: CredentialStore;
   ledger: LedgerAppender;
@@ -130,12 +135,17 @@ export class Verifier {
     const jws = decodeJws(token);
     if (!jws) return refuse('malformed', 'not a compact JWS');
     if (jws.header.typ !== CREDENTIAL_TYP) return refuse('malformed', `typ ${String(jws.header.typ)} is not a credential`);
-    const key = this.#d.ring.find(jws.header.kid);
+    const key: RingKey | IssuingKeyInfo | undefined = this.#d.ring.find(jws.header.kid) ?? (await this.#d.issuing?.lookup(jws.header.kid));
     if (!key) return refuse('unknown_kid', `no key ${jws.header.kid} in the key set`);
     if (!verifyJwsSignature(jws, key.key, key.alg)) return refuse('bad_signature', `signature does not verify with key ${key.kid} (${key.alg})`);
     const claims = claimsOf(jws.payload);
     if (!claims) return refuse('malformed', 'claims are missing or of the wrong type');
     const no = (reason: VerifyReason, detail: string) => refuse(reason, detail, claims);
+    if ('cert' in key) {
+      // A certified issuing key: refused at once once revoked (on any replica), and only within its certificate.
+      if ((await this.#d.issuing!.revokedAt(key.kid)) !== undefined) return no('key_revoked', `issuing key ${key.kid} is revoked`);
+      if (claims.iat < key.nbf || claims.exp > key.exp) return no('outside_key_validity', `issuing key ${key.kid} signs credentials within ${key.nbf}–${key.exp} only`);
+    }
     if (claims.iss !== this.#d.issuer) return no('wrong_issuer', `issued by ${claims.iss}, not ${this.#d.issuer}`);
     // Defence in depth: a token the issuing key signed outside Issue would not respect the cap.
     if (claims.exp - claims.iat > this.#d.maxTtlSeconds + this.#d.skewSeconds) {

@@ -87,6 +87,10 @@ export interface SignetConfig {
     passportTtlSeconds: number;
     /** host:port for the optional /.well-known/jwks.json listener. */
     jwksHttp: string | undefined;
+    /** certified: short-lived issuing keys certified by the custody key; direct: the custody key signs each credential. */
+    signing: 'certified' | 'direct';
+    /** Certified mode: how long one issuing key signs, seconds. */
+    issuingKeySeconds: number;
   };
   /** The shared database, when a store is postgres. The URL may hold a password: log it redacted. */
   postgres: { url: string; schema: string; poolSize: number; lockTimeoutMs: number } | undefined;
@@ -184,7 +188,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const batch = ledger.section('batch');
   batch.onlyKeys(new Set(['max_delay_ms', 'max_entries', 'max_pending']));
   const cred = r.section('credentials');
-  cred.onlyKeys(new Set(['enabled', 'store', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'pop_window', 'passport_ttl', 'jwks_http']));
+  cred.onlyKeys(new Set(['enabled', 'store', 'key', 'issuer', 'policy', 'db', 'default_ttl', 'max_ttl', 'skew', 'pop_mode', 'pop_window', 'passport_ttl', 'jwks_http', 'signing', 'issuing_key_ttl']));
   const ledgerEnabled = ledger.boolean('enabled') ?? true;
   const credEnabled = cred.boolean('enabled') ?? true;
   // The keys that sign checkpoints and credentials are never served by Sign: a caller who could
@@ -197,6 +201,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   if (credEnabled && !credKey) {
     throw configError('credentials.key', 'is required: name the key (in keys) that signs credentials, e.g. a key named "issuer"; Sign does not serve it');
   }
+  const signing = cred.string('signing') ?? 'direct';
+  if (signing !== 'certified' && signing !== 'direct') throw configError('credentials.signing', 'is certified (a short-lived issuing key the custody key certifies) or direct (the custody key signs every credential)');
   const popMode = cred.string('pop_mode') ?? 'strict';
   if (popMode !== 'strict' && popMode !== 'permissive') throw configError('credentials.pop_mode', 'is strict or permissive');
   const defaultTtl = cred.int('default_ttl', 1, 86_400) ?? 60;
@@ -260,6 +266,8 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
       popWindowSeconds: cred.int('pop_window', 1, 600) ?? 30,
       passportTtlSeconds: cred.int('passport_ttl', 60, 7 * 86_400) ?? 86_400,
       jwksHttp: env.SIGNET_JWKS_HTTP ?? cred.string('jwks_http'),
+      signing,
+      issuingKeySeconds: cred.int('issuing_key_ttl', 60, 86_400) ?? 3600,
     },
     postgres,
     metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },

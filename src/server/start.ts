@@ -115,9 +115,12 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         popMode: config.credentials.popMode,
         popWindowSeconds: config.credentials.popWindowSeconds,
         passportTtlSeconds: config.credentials.passportTtlSeconds,
+        signing: config.credentials.signing,
+        issuingKeySeconds: config.credentials.issuingKeySeconds,
         logger,
       });
       logger.info(sharedState ? { store: 'postgres', database: redactUrl(pg.url), schema: pg.schema } : { store: 'sqlite', path: config.credentials.db }, 'credential state opened');
+      logger.info({ signing: config.credentials.signing, ...(credentials.issuing ? { issuingKey: credentials.issuing.currentKid, issuingKeySeconds: config.credentials.issuingKeySeconds } : {}) }, 'credentials signing mode');
       modules.push(credentialService({ credentials }));
       closeOnFailure.unshift(() => credentials.close());
       if (!config.credentials.policy) logger.warn('no credentials.policy configured: every issuance is denied');

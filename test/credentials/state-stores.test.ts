@@ -117,8 +117,8 @@ describe('credential state shared by two replicas on PostgreSQL', () => {
   });
 
   it('migrated the credential tables once', async () => {
-    const { rows } = await db.query("SELECT version FROM signet_migrations WHERE component = 'credentials'");
-    assert.deepEqual(rows, [{ version: 1 }]);
+    const { rows } = await db.query("SELECT version FROM signet_migrations WHERE component = 'credentials' ORDER BY version");
+    assert.deepEqual(rows, [{ version: 1 }, { version: 2 }]);
   });
 
   it('when both replicas race to consume each of 200 single-use credentials, exactly one consume wins for each', async () => {
