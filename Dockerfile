@@ -21,6 +21,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY bin ./bin
 COPY proto ./proto
 RUN mkdir -p /var/lib/signet /var/lib/signet-softhsm \
  && chown node:node /var/lib/signet /var/lib/signet-softhsm
@@ -28,5 +29,6 @@ USER node
 ENV NODE_ENV=production \
     SIGNET_DATA_DIR=/var/lib/signet
 EXPOSE 7443
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+# The launcher sizes libuv's threadpool (UV_THREADPOOL_SIZE, default 24) before the CLI loads.
+ENTRYPOINT ["node", "bin/signet.cjs"]
 CMD ["serve"]

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The `signet` command: serve, and the operator tools (keys, softhsm, ledger, verify, health).
-import './threadpool.js';
 import { SignetError } from '../lib/errors.js';
 import { UsageError } from './args.js';
 

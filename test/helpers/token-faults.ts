@@ -1,5 +1,6 @@
 // Real faults for a SoftHSM token, as an operator or a failing disk would cause them (tests run as
 // root, for whom chmod 000 changes nothing: files are moved away or replaced by directories instead).
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SoftHsmToken } from './softhsm.js';
@@ -53,6 +54,34 @@ export function objectFilesUnreadable(token: SoftHsmToken, which: 'keys' | 'toke
         renameSync(join(stash, f), join(dir, f));
       }
       moved = [];
+    },
+  };
+}
+
+/**
+ * A hung token, for real: another process holds POSIX write locks on the key object files, and
+ * SoftHSM, which takes a read lock (F_SETLKW) before it uses an object, waits inside C_SignInit
+ * until they are released — as a call to a device that stopped answering waits.
+ */
+export async function objectFilesLocked(token: SoftHsmToken): Promise<{ release(): Promise<void> }> {
+  const dir = tokenDir(token);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.object') && f !== 'token.object')
+    .map((f) => join(dir, f));
+  const holder = spawn(
+    'python3',
+    ['-c', "import fcntl, sys\nheld = [open(p, 'r+b') for p in sys.argv[1:]]\nfor f in held: fcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\nsys.stdin.readline()", ...files],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.once('data', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`the lock holder exited (${code}) before locking`)));
+  });
+  return {
+    async release() {
+      holder.stdin!.end();
+      await exited;
     },
   };
 }

@@ -7,6 +7,7 @@ import type { KeyAlgorithm, SignOptions } from '../contract.js';
 import type { BackendState, BackendStateChange, HealthReporter } from '../health.js';
 import { signMechanism } from './attributes.js';
 import { isRecoverable, KeyNotVisible, pkcs11Failure } from './errors.js';
+import { bounded } from './module-gate.js';
 import { describeKey, lookupPrivateKey, publicSpki, type KeyObject, type KeySelector } from './objects.js';
 import type { KeyWatch } from './token-health.js';
 import type { PoolLease } from './token-pools.js';
@@ -85,13 +86,15 @@ export class Pkcs11KeyBackend implements KeyBackend, HealthReporter {
 
   /**
    * One attempt: a worker-thread slot on the module first (so sessions are not held while waiting
-   * for one), then a session, C_SignInit and C_SignAsync.
+   * for one), then a session, C_SignInit and C_SignAsync. A token that stops answering keeps its
+   * thread, slot and session until it answers (closing a session under a running call is undefined
+   * behaviour), but the caller stops waiting at its deadline.
    */
   async #signOnce(payload: Uint8Array, options: SignOptions, seen: (epoch: number) => void): Promise<RawSignature> {
     const { lib, workerSlots } = this.#lease.module;
     await workerSlots.acquire(options);
-    try {
-      return await this.#lease.pool.run(async (session, epoch) => {
+    const operation = this.#lease.pool
+      .run(async (session, epoch) => {
         seen(epoch);
         const key = this.#keyHandle(session, epoch);
         const threads = this.#lease.module.signThreads;
@@ -100,10 +103,9 @@ export class Pkcs11KeyBackend implements KeyBackend, HealthReporter {
         // 72 bytes leaves room for tokens that answer ECDSA in DER; P1363 is what PKCS#11 specifies.
         const signature = await lib.C_SignAsync(session, Buffer.from(payload), Buffer.alloc(72));
         return { signature: Uint8Array.from(signature), version: '1' };
-      }, options);
-    } finally {
-      workerSlots.release();
-    }
+      }, options)
+      .finally(() => workerSlots.release());
+    return bounded(operation, options, 'the token to answer');
   }
 
   /**

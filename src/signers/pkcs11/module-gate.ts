@@ -92,8 +92,8 @@ export class Slots {
   }
 }
 
-/** Awaits `promise`, but no longer than the caller's deadline or signal allow. */
-async function bounded<T>(promise: Promise<T>, options: SignOptions, what: string): Promise<T> {
+/** Awaits `promise`, but no longer than the caller's deadline or signal allow (it runs on regardless). */
+export async function bounded<T>(promise: Promise<T>, options: SignOptions, what: string): Promise<T> {
   if (options.deadline === undefined && !options.signal) return promise;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
