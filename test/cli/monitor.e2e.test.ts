@@ -108,6 +108,25 @@ describe('signet monitor against a real, growing ledger, cosigning as a witness'
     assert.deepEqual(spec.verify(plain.note, 'witness.test/w1', witnessKey), []);
   });
 
+  it('running (no --once), it follows appends as they come and stops cleanly on SIGTERM', async () => {
+    const runningState = join(dir, 'running-state.json');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'monitor', '--server', server.address, '--ledger-key', ledgerKeyPath, '--state', runningState, '--interval', '200'], { cwd: REPO, env: { ...process.env, HOME: dir } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const sizeNow = () => (existsSync(runningState) ? (JSON.parse(readFileSync(runningState, 'utf8')).size as number) : -1);
+    const waitFor = async (size: number) => {
+      for (let i = 0; i < 300 && sizeNow() < size; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(sizeNow() >= size, `the monitor reached ${sizeNow()}, not ${size}:\n${stderr}`);
+    };
+    for (let round = 0; round < 3; round++) {
+      const res = await signet.ledger.appendReceipts({ receipts: [receipt(round), receipt(round + 1)] });
+      await waitFor(res.receipts[1]!.tree_size);
+    }
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  });
+
   it('a receipt at a cosigned checkpoint verifies when it requires the witness, and not when it requires two', async () => {
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     const proof = await signet.ledger.getInclusionProof({ index: 1, tree_size: state.size, with_cosignatures: true });
