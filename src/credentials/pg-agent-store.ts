@@ -2,7 +2,7 @@
 // so a registration or revocation on one replica is what every other replica reads next.
 import type pg from 'pg';
 import { SignetError } from '../lib/errors.js';
-import { unavailable } from '../lib/pg.js';
+import { connect, unavailable } from '../lib/pg.js';
 import type { PublicJwk } from '../signers/contract.js';
 import type { Agent, AgentPageQuery, AgentStore } from './agent-store.js';
 
@@ -28,9 +28,7 @@ export class PgAgentStore implements AgentStore {
   }
 
   async insert(agent: Agent): Promise<void> {
-    const client = await this.#pool.connect().catch((err) => {
-      throw unavailable('agent store: cannot connect', err);
-    });
+    const client = await connect(this.#pool, 'agent store');
     try {
       await client.query('BEGIN');
       await client.query(

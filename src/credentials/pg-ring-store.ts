@@ -1,7 +1,7 @@
 // The key ring's memory on PostgreSQL, shared by every replica: a rotation one replica records is
 // what the others load, so tokens signed by a rotated-out key keep verifying on all of them.
 import type pg from 'pg';
-import { unavailable } from '../lib/pg.js';
+import { connect, unavailable } from '../lib/pg.js';
 import { ringKeyFromRow, type RingKeyRow, type RingKeyStore, type StoredRingKey } from './ring-store.js';
 
 export class PgRingKeyStore implements RingKeyStore {
@@ -12,9 +12,7 @@ export class PgRingKeyStore implements RingKeyStore {
   }
 
   async makeCurrent(key: StoredRingKey, at: number): Promise<StoredRingKey[]> {
-    const client = await this.#pool.connect().catch((err) => {
-      throw unavailable('ring key store: cannot connect', err);
-    });
+    const client = await connect(this.#pool, 'ring key store');
     try {
       await client.query('BEGIN');
       // Replicas recording their key at once take turns: the last to record issues, the rest retire.

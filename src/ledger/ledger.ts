@@ -71,6 +71,7 @@ export class Ledger implements LedgerAppender {
         origin: options.origin,
         state,
         batch: options.batch,
+        verifiers,
         reload: () => recoverState(store),
       });
       return new Ledger(options.origin, store, sequencer, verifiers, maxVerifications);

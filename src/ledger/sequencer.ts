@@ -8,6 +8,7 @@ import { TreeBuilder, frontierAddresses, inclusionProof, leafHash, type NodeAddr
 import { formatCheckpoint, signNote } from './note.js';
 import type { LedgerReader } from './reader.js';
 import { entryBytes, validateRecord } from './records.js';
+import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
 import { recoverState } from './recovery.js';
 import type { BatchWrite, EntryWrite, IdempotencyClaim, IdempotencyHit, LedgerStore, SequencingView, StoredCheckpoint, StoredNode } from './store.js';
 
@@ -55,6 +56,11 @@ export interface SequencerOptions {
   origin: string;
   state: SequencerState;
   batch?: Partial<BatchOptions>;
+  /**
+   * Keys whose checkpoints this replica will extend (its own and ledger.previous_keys). On a shared
+   * store a head written by another replica is extended only once its signature verifies with one.
+   */
+  verifiers?: NoteVerifiers;
   /** Reloads the state from the store after a failed commit (the store may hold more or less than thought). */
   reload: () => Promise<SequencerState>;
   now?: () => number;
@@ -74,6 +80,7 @@ export class Sequencer implements LedgerAppender {
   readonly #origin: string;
   readonly #batch: BatchOptions;
   readonly #reload: () => Promise<SequencerState>;
+  readonly #verifiers: NoteVerifiers;
   readonly #now: () => number;
   #state: SequencerState;
   #pool: Pending[] = [];
@@ -93,6 +100,7 @@ export class Sequencer implements LedgerAppender {
     this.#origin = options.origin;
     this.#state = options.state;
     this.#reload = options.reload;
+    this.#verifiers = options.verifiers ?? [];
     this.#now = options.now ?? Date.now;
     this.#batch = { ...DEFAULT_BATCH, ...options.batch };
   }
@@ -260,7 +268,14 @@ export class Sequencer implements LedgerAppender {
     const latest = await view.latestCheckpoint();
     const mine = this.#state;
     if (latest && latest.size === mine.size && latest.note === mine.checkpoint.note) return mine;
-    return recoverState(view);
+    const head = await recoverState(view);
+    // This replica signs a checkpoint that extends the head: it vouches for it only once the head's
+    // own signature verifies with a key it knows (a replica on another key must be listed).
+    const why = checkCheckpointNote(head.checkpoint, this.#verifiers, this.#origin);
+    if (why) {
+      throw new SignetError('INTEGRITY', `the ledger's latest checkpoint is not vouched for by a key this replica knows (${why}); if another replica signs with another key, list its public key in ledger.previous_keys; nothing was written`);
+    }
+    return head;
   }
 
   async #build(batch: Pending[], start: SequencerState): Promise<BuiltBatch> {

@@ -117,12 +117,19 @@ export async function migrate(pool: pg.Pool, schema: string, component: string, 
 
 /** A pooled connection, or UNAVAILABLE naming the server without its password. */
 export async function connect(pool: pg.Pool, what: string): Promise<pg.PoolClient> {
+  let client: pg.PoolClient;
   try {
-    return await pool.connect();
+    client = await pool.connect();
   } catch (err) {
     throw new SignetError('UNAVAILABLE', `database (${what}): cannot connect (${(err as Error).message})`, { cause: err, retryAfter: 1 });
   }
+  // A connection dropped while checked out (a terminated backend, a server restart) emits 'error';
+  // the pending query rejects with it anyway, so it must not become an uncaught exception.
+  if (!client.listeners('error').includes(ignore)) client.on('error', ignore);
+  return client;
 }
+
+function ignore(): void {}
 
 /** A database error as UNAVAILABLE (the store is unreachable or refused the write), keeping the cause. */
 export function unavailable(what: string, err: unknown): SignetError {

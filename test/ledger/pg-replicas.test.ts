@@ -160,3 +160,56 @@ describe('ledger replicas on one PostgreSQL schema', () => {
     assert.equal(report.valid, true, report.reason);
   });
 });
+
+describe('ledger replicas signing with different keys', () => {
+  let t1: TempLedgerDir;
+  let t2: TempLedgerDir;
+  let db: TestSchema;
+  const opened: Ledger[] = [];
+  before(async () => {
+    [t1, t2] = await Promise.all([tempLedgerDir(), tempLedgerDir('p256')]);
+    db = await testSchema('keys');
+  });
+  after(async () => {
+    for (const l of opened) await l.close().catch(() => {});
+    await db.drop();
+    await t1.cleanup();
+    await t2.cleanup();
+  });
+  const open = async (t: TempLedgerDir, previousKeys: string[]) => {
+    const l = await Ledger.open({ store: await PgLedgerStore.open({ url: db.url, schema: db.schema, poolSize: 2 }), signer: t.signer, origin: ORIGIN, previousKeys, batch: { maxDelayMs: 1 } });
+    opened.push(l);
+    return l;
+  };
+
+  it("when each replica lists the other's public key, both extend one chain and VerifyChain is valid on both", async () => {
+    const a = await open(t1, [t2.pem]);
+    const b = await open(t2, [t1.pem]);
+    for (let i = 0; i < 6; i++) {
+      const bundle = await (i % 2 ? b : a).append(receipt(i));
+      checkReceipt(bundle, i % 2 ? t2.pem : t1.pem, ORIGIN);
+    }
+    for (const l of [a, b]) {
+      const report = await l.verifyChain();
+      assert.equal(report.valid, true, report.reason);
+    }
+  });
+
+  it("when a replica does not know the key that signed the head, it cannot start, or refuses to extend it with INTEGRITY and writes nothing", async () => {
+    const stranger = await tempLedgerDir();
+    try {
+      // Opening checks the head: a replica that knows neither key cannot even start.
+      await assert.rejects(Ledger.open({ store: await PgLedgerStore.open({ url: db.url, schema: db.schema, poolSize: 1 }), signer: stranger.signer, origin: ORIGIN }), (e) => isSignetError(e, 'INTEGRITY'));
+      // A replica that knew every key when it started; then a third key signs the head.
+      const partial = await open(t1, [t2.pem]);
+      const third = await open(stranger, [t1.pem, t2.pem]);
+      await third.append(receipt(104));
+      const size = (await third.reader.latest()).size;
+      await assert.rejects(partial.append(receipt(105)), (e) => isSignetError(e, 'INTEGRITY') && /ledger.previous_keys/.test(e.message));
+      assert.equal((await partial.reader.latest()).size, size, 'nothing of the refused batch was written');
+      assert.equal((await third.append(receipt(106))).index, size, 'the replicas that know the key go on');
+    } finally {
+      await stranger.cleanup().catch(() => {});
+    }
+  });
+});
