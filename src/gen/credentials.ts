@@ -24,6 +24,8 @@ import type { RevokeCredentialRequest as _signet_v1_RevokeCredentialRequest, Rev
 import type { RevokeCredentialResponse as _signet_v1_RevokeCredentialResponse, RevokeCredentialResponse__Output as _signet_v1_RevokeCredentialResponse__Output } from './signet/v1/RevokeCredentialResponse.js';
 import type { RevokeGroupRequest as _signet_v1_RevokeGroupRequest, RevokeGroupRequest__Output as _signet_v1_RevokeGroupRequest__Output } from './signet/v1/RevokeGroupRequest.js';
 import type { RevokeGroupResponse as _signet_v1_RevokeGroupResponse, RevokeGroupResponse__Output as _signet_v1_RevokeGroupResponse__Output } from './signet/v1/RevokeGroupResponse.js';
+import type { RevokeIssuingKeyRequest as _signet_v1_RevokeIssuingKeyRequest, RevokeIssuingKeyRequest__Output as _signet_v1_RevokeIssuingKeyRequest__Output } from './signet/v1/RevokeIssuingKeyRequest.js';
+import type { RevokeIssuingKeyResponse as _signet_v1_RevokeIssuingKeyResponse, RevokeIssuingKeyResponse__Output as _signet_v1_RevokeIssuingKeyResponse__Output } from './signet/v1/RevokeIssuingKeyResponse.js';
 import type { VerifyCredentialRequest as _signet_v1_VerifyCredentialRequest, VerifyCredentialRequest__Output as _signet_v1_VerifyCredentialRequest__Output } from './signet/v1/VerifyCredentialRequest.js';
 import type { VerifyCredentialResponse as _signet_v1_VerifyCredentialResponse, VerifyCredentialResponse__Output as _signet_v1_VerifyCredentialResponse__Output } from './signet/v1/VerifyCredentialResponse.js';
 import type { VerifyPassportRequest as _signet_v1_VerifyPassportRequest, VerifyPassportRequest__Output as _signet_v1_VerifyPassportRequest__Output } from './signet/v1/VerifyPassportRequest.js';
@@ -59,6 +61,8 @@ export interface ProtoGrpcType {
       RevokeCredentialResponse: MessageTypeDefinition<_signet_v1_RevokeCredentialResponse, _signet_v1_RevokeCredentialResponse__Output>
       RevokeGroupRequest: MessageTypeDefinition<_signet_v1_RevokeGroupRequest, _signet_v1_RevokeGroupRequest__Output>
       RevokeGroupResponse: MessageTypeDefinition<_signet_v1_RevokeGroupResponse, _signet_v1_RevokeGroupResponse__Output>
+      RevokeIssuingKeyRequest: MessageTypeDefinition<_signet_v1_RevokeIssuingKeyRequest, _signet_v1_RevokeIssuingKeyRequest__Output>
+      RevokeIssuingKeyResponse: MessageTypeDefinition<_signet_v1_RevokeIssuingKeyResponse, _signet_v1_RevokeIssuingKeyResponse__Output>
       VerifyCredentialRequest: MessageTypeDefinition<_signet_v1_VerifyCredentialRequest, _signet_v1_VerifyCredentialRequest__Output>
       VerifyCredentialResponse: MessageTypeDefinition<_signet_v1_VerifyCredentialResponse, _signet_v1_VerifyCredentialResponse__Output>
       VerifyPassportRequest: MessageTypeDefinition<_signet_v1_VerifyPassportRequest, _signet_v1_VerifyPassportRequest__Output>

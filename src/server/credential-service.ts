@@ -19,6 +19,8 @@ import type { RegisterAgentRequest__Output } from '../gen/signet/v1/RegisterAgen
 import type { RevokeAgentRequest__Output } from '../gen/signet/v1/RevokeAgentRequest.js';
 import type { RevokeCredentialRequest__Output } from '../gen/signet/v1/RevokeCredentialRequest.js';
 import type { RevokeCredentialResponse } from '../gen/signet/v1/RevokeCredentialResponse.js';
+import type { RevokeIssuingKeyRequest__Output } from '../gen/signet/v1/RevokeIssuingKeyRequest.js';
+import type { RevokeIssuingKeyResponse } from '../gen/signet/v1/RevokeIssuingKeyResponse.js';
 import type { RevokeGroupRequest__Output } from '../gen/signet/v1/RevokeGroupRequest.js';
 import type { RevokeGroupResponse } from '../gen/signet/v1/RevokeGroupResponse.js';
 import type { VerifyCredentialRequest__Output } from '../gen/signet/v1/VerifyCredentialRequest.js';
@@ -115,6 +117,11 @@ export function credentialService({ credentials: c }: CredentialServiceDeps): Se
 
       async RevokeCredential(r: RevokeCredentialRequest__Output, context): Promise<RevokeCredentialResponse> {
         return { revoked: await c.verifier.revoke(r.jti, r.reason, opts(context)) };
+      },
+
+      async RevokeIssuingKey(r: RevokeIssuingKeyRequest__Output, context): Promise<RevokeIssuingKeyResponse> {
+        const revoked = await c.revokeIssuingKey(r.kid, r.reason, opts(context));
+        return { revoked, current_kid: c.issuing?.currentKid ?? '' };
       },
 
       async GetJwks(): Promise<GetJwksResponse> {

@@ -86,6 +86,7 @@ export const FIELD_RULES: Readonly<Record<string, Readonly<Record<string, FieldR
   'signet.v1.IssueRequest': { agent_id: ID, audience: AUDIENCE, delegation: { maxCount: 8 } },
   'signet.v1.VerifyCredentialRequest': { token: TOKEN, audience: AUDIENCE },
   'signet.v1.RevokeCredentialRequest': { jti: ID, reason: REASON },
+  'signet.v1.RevokeIssuingKeyRequest': { kid: { maxBytes: 64, required: true }, reason: REASON },
   'signet.v1.GetJwksRequest': {},
   'signet.v1.IssuePassportRequest': { agent_id: ID },
   'signet.v1.VerifyPassportRequest': { token: TOKEN },

@@ -165,6 +165,18 @@ describe('issuing key rotation, overlap and revocation', () => {
     await assert.rejects(f.creds.revokeIssuingKey('A'.repeat(43), 'x'), { code: 'NOT_FOUND' });
     await assert.rejects(f.creds.revokeIssuingKey('not a kid', 'x'), { code: 'INVALID_ARGUMENT', field: 'kid' });
   });
+
+  it('in direct mode there is no issuing key to revoke: FAILED_PRECONDITION, and the custody key is the JWKS', async () => {
+    const direct = await certifiedFixture({ extra: { signing: 'direct' } });
+    try {
+      await assert.rejects(direct.creds.revokeIssuingKey('A'.repeat(43), 'x'), { code: 'FAILED_PRECONDITION' });
+      const c = await issue(direct);
+      assert.equal(c.kid, direct.custody.keyId());
+      assert.deepEqual(direct.creds.jwks().keys.map((k) => k.kid), [direct.custody.keyId()]);
+    } finally {
+      await direct.close();
+    }
+  });
 });
 
 for (const store of ['sqlite', 'postgres'] as const) {

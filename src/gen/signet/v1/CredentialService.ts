@@ -20,6 +20,8 @@ import type { RevokeCredentialRequest as _signet_v1_RevokeCredentialRequest, Rev
 import type { RevokeCredentialResponse as _signet_v1_RevokeCredentialResponse, RevokeCredentialResponse__Output as _signet_v1_RevokeCredentialResponse__Output } from '../../signet/v1/RevokeCredentialResponse.js';
 import type { RevokeGroupRequest as _signet_v1_RevokeGroupRequest, RevokeGroupRequest__Output as _signet_v1_RevokeGroupRequest__Output } from '../../signet/v1/RevokeGroupRequest.js';
 import type { RevokeGroupResponse as _signet_v1_RevokeGroupResponse, RevokeGroupResponse__Output as _signet_v1_RevokeGroupResponse__Output } from '../../signet/v1/RevokeGroupResponse.js';
+import type { RevokeIssuingKeyRequest as _signet_v1_RevokeIssuingKeyRequest, RevokeIssuingKeyRequest__Output as _signet_v1_RevokeIssuingKeyRequest__Output } from '../../signet/v1/RevokeIssuingKeyRequest.js';
+import type { RevokeIssuingKeyResponse as _signet_v1_RevokeIssuingKeyResponse, RevokeIssuingKeyResponse__Output as _signet_v1_RevokeIssuingKeyResponse__Output } from '../../signet/v1/RevokeIssuingKeyResponse.js';
 import type { VerifyCredentialRequest as _signet_v1_VerifyCredentialRequest, VerifyCredentialRequest__Output as _signet_v1_VerifyCredentialRequest__Output } from '../../signet/v1/VerifyCredentialRequest.js';
 import type { VerifyCredentialResponse as _signet_v1_VerifyCredentialResponse, VerifyCredentialResponse__Output as _signet_v1_VerifyCredentialResponse__Output } from '../../signet/v1/VerifyCredentialResponse.js';
 import type { VerifyPassportRequest as _signet_v1_VerifyPassportRequest, VerifyPassportRequest__Output as _signet_v1_VerifyPassportRequest__Output } from '../../signet/v1/VerifyPassportRequest.js';
@@ -116,6 +118,15 @@ export interface CredentialServiceClient extends grpc.Client {
   revokeGroup(argument: _signet_v1_RevokeGroupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_RevokeGroupResponse__Output>): grpc.ClientUnaryCall;
   revokeGroup(argument: _signet_v1_RevokeGroupRequest, callback: grpc.requestCallback<_signet_v1_RevokeGroupResponse__Output>): grpc.ClientUnaryCall;
   
+  RevokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  RevokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  RevokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  RevokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  revokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  revokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  revokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  revokeIssuingKey(argument: _signet_v1_RevokeIssuingKeyRequest, callback: grpc.requestCallback<_signet_v1_RevokeIssuingKeyResponse__Output>): grpc.ClientUnaryCall;
+  
   VerifyCredential(argument: _signet_v1_VerifyCredentialRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_VerifyCredentialResponse__Output>): grpc.ClientUnaryCall;
   VerifyCredential(argument: _signet_v1_VerifyCredentialRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_signet_v1_VerifyCredentialResponse__Output>): grpc.ClientUnaryCall;
   VerifyCredential(argument: _signet_v1_VerifyCredentialRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_signet_v1_VerifyCredentialResponse__Output>): grpc.ClientUnaryCall;
@@ -157,6 +168,8 @@ export interface CredentialServiceHandlers extends grpc.UntypedServiceImplementa
   
   RevokeGroup: grpc.handleUnaryCall<_signet_v1_RevokeGroupRequest__Output, _signet_v1_RevokeGroupResponse>;
   
+  RevokeIssuingKey: grpc.handleUnaryCall<_signet_v1_RevokeIssuingKeyRequest__Output, _signet_v1_RevokeIssuingKeyResponse>;
+  
   VerifyCredential: grpc.handleUnaryCall<_signet_v1_VerifyCredentialRequest__Output, _signet_v1_VerifyCredentialResponse>;
   
   VerifyPassport: grpc.handleUnaryCall<_signet_v1_VerifyPassportRequest__Output, _signet_v1_VerifyPassportResponse>;
@@ -174,6 +187,7 @@ export interface CredentialServiceDefinition extends grpc.ServiceDefinition {
   RevokeAgent: MethodDefinition<_signet_v1_RevokeAgentRequest, _signet_v1_Agent, _signet_v1_RevokeAgentRequest__Output, _signet_v1_Agent__Output>
   RevokeCredential: MethodDefinition<_signet_v1_RevokeCredentialRequest, _signet_v1_RevokeCredentialResponse, _signet_v1_RevokeCredentialRequest__Output, _signet_v1_RevokeCredentialResponse__Output>
   RevokeGroup: MethodDefinition<_signet_v1_RevokeGroupRequest, _signet_v1_RevokeGroupResponse, _signet_v1_RevokeGroupRequest__Output, _signet_v1_RevokeGroupResponse__Output>
+  RevokeIssuingKey: MethodDefinition<_signet_v1_RevokeIssuingKeyRequest, _signet_v1_RevokeIssuingKeyResponse, _signet_v1_RevokeIssuingKeyRequest__Output, _signet_v1_RevokeIssuingKeyResponse__Output>
   VerifyCredential: MethodDefinition<_signet_v1_VerifyCredentialRequest, _signet_v1_VerifyCredentialResponse, _signet_v1_VerifyCredentialRequest__Output, _signet_v1_VerifyCredentialResponse__Output>
   VerifyPassport: MethodDefinition<_signet_v1_VerifyPassportRequest, _signet_v1_VerifyPassportResponse, _signet_v1_VerifyPassportRequest__Output, _signet_v1_VerifyPassportResponse__Output>
 }
