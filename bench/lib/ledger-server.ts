@@ -8,16 +8,30 @@ import { PgLedgerStore } from '../../src/ledger/pg-store.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { ledgerService } from '../../src/server/ledger-service.js';
 import { startGrpcServer } from '../../src/server/grpc-server.js';
+import type { Signer } from '../../src/signers/contract.js';
 import { openSigner } from '../../src/signers/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Env: SIGNET_BENCH_KEY (checkpoint key URI), SIGNET_BENCH_DB (SQLite file) or SIGNET_BENCH_PG_URL +
  * SIGNET_BENCH_PG_SCHEMA (a replica on PostgreSQL), SIGNET_BENCH_DELAY_MS, SIGNET_BENCH_MAX_ENTRIES,
+ * SIGNET_BENCH_SIGN_DELAY_MS,
  * SIGNET_BENCH_STATS (a file that receives the sequencer's and the lock's figures on SIGTERM).
  */
 async function serve(): Promise<void> {
   const env = process.env;
-  const signer = await openSigner(env.SIGNET_BENCH_KEY!);
+  const custody = await openSigner(env.SIGNET_BENCH_KEY!);
+  // SIGNET_BENCH_SIGN_DELAY_MS: each signature takes this much longer (a remote KMS's round trip).
+  const delayMs = Number(env.SIGNET_BENCH_SIGN_DELAY_MS ?? 0);
+  const signer: Signer = delayMs > 0
+    ? new Proxy(custody, {
+        get(target, prop) {
+          if (prop === 'sign') return async (...args: Parameters<Signer['sign']>) => (await sleep(delayMs), target.sign(...args));
+          const v = Reflect.get(target, prop);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      })
+    : custody;
   const pg = env.SIGNET_BENCH_PG_URL ? await PgLedgerStore.open({ url: env.SIGNET_BENCH_PG_URL, schema: env.SIGNET_BENCH_PG_SCHEMA ?? 'signet', poolSize: 4 }) : undefined;
   const ledger = await Ledger.open({
     ...(pg ? { store: pg } : { path: env.SIGNET_BENCH_DB! }),

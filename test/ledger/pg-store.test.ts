@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { isSignetError } from '../../src/lib/errors.js';
+import { advisoryKey } from '../../src/lib/pg.js';
 import { PgLedgerStore } from '../../src/ledger/pg-store.js';
 import { LEDGER_MIGRATIONS } from '../../src/ledger/pg-schema.js';
 import { migrate, openPool } from '../../src/lib/pg.js';
@@ -62,6 +64,29 @@ describe('PostgreSQL ledger store', () => {
       await assert.rejects(PgLedgerStore.open({ url: db.url, schema: db.schema }), (e) => isSignetError(e, 'CONFIG') && /version 99/.test(e.message));
     } finally {
       await db.query("DELETE FROM signet_migrations WHERE version = 99");
+    }
+  });
+
+  it('when the sequencing lock is held past lock_timeout, the batch fails with UNAVAILABLE and writes nothing', async () => {
+    const store = await PgLedgerStore.open({ url: db.url, schema: db.schema, lockTimeoutMs: 200 });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      const before = await store.entryCount();
+      await store.commitBatch(batch(before, 1));
+      const { rows } = await holder.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'");
+      assert.equal(rows.length, 0, 'the lock went with the commit');
+      // Another session holds the lock a batch takes (as a stuck replica would).
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [advisoryKey(db.schema, 'ledger-sequence')]);
+      const started = Date.now();
+      await assert.rejects(store.commitBatch(batch(before + 1, 1)), (e) => isSignetError(e, 'UNAVAILABLE') && /sequencing lock/.test(e.message) && e.retryAfter === 1);
+      assert.ok(Date.now() - started < 5000);
+      await holder.query('COMMIT');
+      assert.equal(await store.entryCount(), before + 1);
+    } finally {
+      await holder.end();
+      await store.close();
     }
   });
 
