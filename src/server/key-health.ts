@@ -41,8 +41,8 @@ export function followKeyHealth(
         set(change.state === 'ready');
         const fields = { key: name, driver: signer.driver, uri: signer.uri };
         if (change.state === 'unavailable') {
-          const retrying = change.retryEverySeconds === undefined ? 'not retrying' : `retrying every ${change.retryEverySeconds} s`;
-          logger.warn({ ...fields, reason: change.reason, retryEverySeconds: change.retryEverySeconds }, `key backend unavailable: calls get UNAVAILABLE; ${retrying}`);
+          const how = change.recovery ? `; ${change.recovery}` : '';
+          logger.warn({ ...fields, reason: change.reason, retryEverySeconds: change.retryEverySeconds }, `key backend unavailable: calls get UNAVAILABLE${how}`);
         } else {
           logger.info({ ...fields, downMs: change.downMs, attempts: change.attempts }, 'key backend available again');
         }

@@ -14,21 +14,28 @@ import {
 } from './contract.js';
 import { reportsHealth, type BackendState, type BackendStateChange } from './health.js';
 import { publicKeyInfo } from './keys.js';
+import { OutcomeHealth } from './outcome-health.js';
 
 export class CustodySigner implements Signer {
   readonly #backend: KeyBackend;
   /** version → public key info; versions never change their key, so this never goes stale. */
   readonly #versions = new Map<string, PublicKeyInfo>();
+  /** Health judged by call outcomes, for remote backends that do not report their own. */
+  #outcomes: OutcomeHealth | undefined;
   /** Present when the backend reports its health (see health.ts); discovered with reportsHealth(). */
   readonly state?: () => BackendState;
   readonly onStateChange?: (listener: (change: BackendStateChange) => void) => () => void;
 
   constructor(backend: KeyBackend) {
     this.#backend = backend;
-    if (reportsHealth(backend)) {
-      this.state = () => backend.state();
-      this.onStateChange = (listener) => backend.onStateChange(listener);
+    // A backend that knows its health says so; a remote one that does not is judged by its answers;
+    // a key in this process's memory is always reachable and reports nothing.
+    const health = reportsHealth(backend) ? backend : backend.hardwareBacked ? new OutcomeHealth() : undefined;
+    if (health) {
+      this.state = () => health.state();
+      this.onStateChange = (listener) => health.onStateChange(listener);
     }
+    if (health instanceof OutcomeHealth) this.#outcomes = health;
     const { version, spki } = backend.current();
     const info = this.#remember(version, spki);
     if (info.algorithm !== backend.algorithm) {
@@ -64,14 +71,16 @@ export class CustodySigner implements Signer {
 
   async sign(input: SignInput, options: SignOptions = {}): Promise<SignResult> {
     const payload = this.#payload(input, 'message', 'digest');
-    return this.#result(await this.#backend.sign(payload, options));
+    const raw = this.#backend.sign(payload, options);
+    return this.#result(await (this.#outcomes ? this.#outcomes.track(raw, options.signal) : raw));
   }
 
   async signMany(inputs: SignInput[], options: SignOptions = {}): Promise<SignResult[]> {
     const payloads = inputs.map((input, i) => this.#payload(input, `messages[${i}]`, `digests[${i}]`));
-    const raws = this.#backend.signBatch
-      ? await this.#backend.signBatch(payloads, options)
-      : await Promise.all(payloads.map((p) => this.#backend.sign(p, options)));
+    const all = this.#backend.signBatch
+      ? this.#backend.signBatch(payloads, options)
+      : Promise.all(payloads.map((p) => this.#backend.sign(p, options)));
+    const raws = await (this.#outcomes ? this.#outcomes.track(all, options.signal) : all);
     if (raws.length !== payloads.length) {
       throw new SignetError('INTEGRITY', `${this.uri}: backend returned ${raws.length} signatures for ${payloads.length} inputs`);
     }

@@ -10,6 +10,8 @@ export interface BackendStateChange {
   reason?: string;
   /** Unavailable: the longest wait between two recovery attempts, in seconds. */
   retryEverySeconds?: number;
+  /** Unavailable: how it recovers, in a few words (`retrying every 2 s`, `ready again at the next call that succeeds`). */
+  recovery?: string;
   /** Ready again: how long the key was unavailable (ms) and how many recovery attempts it took. */
   downMs?: number;
   attempts?: number;

@@ -219,7 +219,12 @@ export class TokenHealth {
       if (state === 'unavailable') {
         w.downSince = now;
         const reason = this.#tokenDown !== undefined ? `token "${this.#label()}" lost: ${this.#tokenDown}` : `key not visible on token "${this.#label()}": ${w.missing}`;
-        w.notify({ state, reason, retryEverySeconds: this.#stuck ? undefined : this.#delays.maxMs / 1000 });
+        const every = this.#delays.maxMs / 1000;
+        w.notify(
+          this.#stuck
+            ? { state, reason, recovery: 'not retrying, so as not to lock the PIN: restart with the right PIN' }
+            : { state, reason, retryEverySeconds: every, recovery: `retrying every ${every} s` },
+        );
       } else {
         w.notify({ state, downMs: now - w.downSince, attempts });
       }
