@@ -89,6 +89,8 @@ export class Sequencer implements LedgerAppender {
   #sealing: Promise<void> | undefined;
   #inFlight = 0;
   #closing = false;
+  /** True while one call's records enter the pool: they are not split by a seal in between. */
+  #gathering = false;
   readonly #keys: InFlightKeys;
   readonly stats: SequencerStats = { batches: 0, signatures: 0, entries: 0, failedBatches: 0 };
 
@@ -147,8 +149,10 @@ export class Sequencer implements LedgerAppender {
       for (const p of plans) if (p && 'settle' in p) p.settle(Promise.reject(err));
       throw err;
     }
-    // One synchronous pass, so the entries of this call enter the pool in request order.
+    // One synchronous pass, so the entries of this call enter the pool in request order, and are
+    // sealed together (one checkpoint signature) unless they are more than a batch holds.
     const results: Promise<ReceiptBundle>[] = [];
+    this.#gathering = true;
     items.forEach((item, i) => {
       const plan = plans[i];
       if (!plan || plan.kind === 'write') {
@@ -160,6 +164,8 @@ export class Sequencer implements LedgerAppender {
       this.#inFlight--; // counted by #admit, answered without a new entry
       results.push(plan.kind === 'wait' ? plan.result : results[plan.as]!);
     });
+    this.#gathering = false;
+    this.#schedule();
     return Promise.all(results);
   }
 
@@ -189,7 +195,7 @@ export class Sequencer implements LedgerAppender {
   }
 
   #schedule(): void {
-    if (this.#sealing || this.#pool.length === 0) return;
+    if (this.#sealing || this.#gathering || this.#pool.length === 0) return;
     const waited = this.#now() - this.#firstArrival;
     if (this.#pool.length >= this.#batch.maxEntries || waited >= this.#batch.maxDelayMs || this.#closing) {
       this.#sealNow();

@@ -63,6 +63,24 @@ describe('sequencer', () => {
   const open = (batch: Record<string, number> = {}, extra: Partial<Parameters<typeof Ledger.open>[0]> = {}) =>
     Ledger.open({ path: `${t.dir}/seq-${++n}.db`, signer: t.signer, origin: ORIGIN, batch, ...extra });
 
+  it('when one call appends many records, they are sealed together under one signature even when the delay has already passed', async () => {
+    // max_delay_ms 0: every enqueue would seal at once; a call's records still go in one batch.
+    const ledger = await open({ maxDelayMs: 0, maxEntries: 1000 });
+    try {
+      for (const n of [1, 37, 1000]) {
+        const before = ledger.stats.signatures;
+        const bundles = await ledger.appendMany(Array.from({ length: n }, (_, i) => receipt(i)));
+        assert.equal(ledger.stats.signatures - before, 1, `${n} records, one checkpoint`);
+        assert.equal(new Set(bundles.map((b) => b.treeSize)).size, 1);
+      }
+      const before = ledger.stats.signatures;
+      await ledger.appendMany(Array.from({ length: 1001 }, (_, i) => receipt(i)));
+      assert.equal(ledger.stats.signatures - before, 2, 'more than max_entries: two batches');
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('when appends arrive together, they share one batch and one checkpoint signature, and each receipt verifies independently', async () => {
     // Sealed by size (20), never by the timer, so a stalled machine cannot split the batch.
     const ledger = await open({ maxDelayMs: 60_000, maxEntries: 20 });
