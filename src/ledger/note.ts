@@ -106,6 +106,23 @@ function checkText(text: string): void {
   }
 }
 
+/** Note key IDs by signer, per (name, key version, key thumbprint): a key's ID never changes. */
+const keyIds = new WeakMap<Signer, Map<string, number>>();
+
+async function noteKeyIdOf(signer: Signer, name: string, version: string, thumbprint: string): Promise<number> {
+  let known = keyIds.get(signer);
+  if (!known) keyIds.set(signer, (known = new Map()));
+  const cacheKey = `${name}\n${version}\n${thumbprint}`;
+  const cached = known.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const publicKey = await signer.publicKey(version);
+  const keyId =
+    publicKey.algorithm === 'Ed25519' ? noteKeyId(name, NOTE_TYPE_ED25519, ed25519Raw(keyObjectOf(publicKey.spki))) : noteKeyId(name, NOTE_TYPE_ECDSA, publicKey.spki);
+  // Only a key whose public half is the one that signed is remembered (a version named twice cannot mislead).
+  if (publicKey.keyId === thumbprint) known.set(cacheKey, keyId);
+  return keyId;
+}
+
 /** One signature line "— name base64(keyID ‖ signature)\n" made through the custody contract. */
 export async function signatureLine(text: string, name: string, signer: Signer): Promise<string> {
   checkText(text);
@@ -113,16 +130,8 @@ export async function signatureLine(text: string, name: string, signer: Signer):
   const message = utf8.encode(text);
   const result = await signer.sign({ message });
   // The key ID names the key version that actually signed, even if a rotation raced the call.
-  const publicKey = await signer.publicKey(result.keyVersion);
-  let keyId: number;
-  let signature: Uint8Array;
-  if (result.algorithm === 'Ed25519') {
-    keyId = noteKeyId(name, NOTE_TYPE_ED25519, ed25519Raw(keyObjectOf(publicKey.spki)));
-    signature = result.signature;
-  } else {
-    keyId = noteKeyId(name, NOTE_TYPE_ECDSA, publicKey.spki);
-    signature = p1363ToDer(result.signature);
-  }
+  const keyId = await noteKeyIdOf(signer, name, result.keyVersion, result.keyId);
+  const signature = result.algorithm === 'Ed25519' ? result.signature : p1363ToDer(result.signature);
   const blob = Buffer.alloc(4 + signature.length);
   blob.writeUInt32BE(keyId, 0);
   blob.set(signature, 4);

@@ -1,5 +1,5 @@
-// The batching sequencer: appends wait in a bounded pool; one sealing at a time assigns indices,
-// signs one checkpoint, commits durably, and only then answers every caller in the batch.
+// The batching sequencer: appends wait in a bounded pool; batches are sealed (indices assigned, one
+// checkpoint signed) one at a time and committed in order, each answered only once durable.
 import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import { SIGNET_SCOPE, type AppendOptions, type LedgerAppender, type LedgerRecord, type ReceiptBundle } from './contract.js';
@@ -86,11 +86,21 @@ export class Sequencer implements LedgerAppender {
   #pool: Pending[] = [];
   #firstArrival = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** A batch being sealed: built and signed (single writer), or the whole locked round (shared store). */
   #sealing: Promise<void> | undefined;
+  /** Single writer: a sealed batch waiting for the commit in progress to finish. */
+  #sealed: SealedBatch | undefined;
+  /** Single writer: the commit in progress (one at a time, in index order). */
+  #committing: Promise<void> | undefined;
+  /** Single writer: the chain after the last sealed batch (ahead of #state, the durable one, while a commit runs). */
+  #head: SequencerState;
+  /** Bumped when a commit fails: batches sealed on top of the failed one are refused, never committed. */
+  #epoch = 0;
+  #recovering = false;
+  /** Answers go out strictly in index order: each batch's answer waits for the one before. */
+  #answered: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #closing = false;
-  /** True while one call's records enter the pool: they are not split by a seal in between. */
-  #gathering = false;
   readonly #keys: InFlightKeys;
   readonly stats: SequencerStats = { batches: 0, signatures: 0, entries: 0, failedBatches: 0 };
 
@@ -101,6 +111,7 @@ export class Sequencer implements LedgerAppender {
     this.#signer = options.signer;
     this.#origin = options.origin;
     this.#state = options.state;
+    this.#head = options.state;
     this.#reload = options.reload;
     this.#verifiers = options.verifiers ?? [];
     this.#now = options.now ?? Date.now;
@@ -152,7 +163,6 @@ export class Sequencer implements LedgerAppender {
     // One synchronous pass, so the entries of this call enter the pool in request order, and are
     // sealed together (one checkpoint signature) unless they are more than a batch holds.
     const results: Promise<ReceiptBundle>[] = [];
-    this.#gathering = true;
     items.forEach((item, i) => {
       const plan = plans[i];
       if (!plan || plan.kind === 'write') {
@@ -164,7 +174,7 @@ export class Sequencer implements LedgerAppender {
       this.#inFlight--; // counted by #admit, answered without a new entry
       results.push(plan.kind === 'wait' ? plan.result : results[plan.as]!);
     });
-    this.#gathering = false;
+    // Scheduled once the whole call is in the pool (enqueueing never seals).
     this.#schedule();
     return Promise.all(results);
   }
@@ -172,10 +182,14 @@ export class Sequencer implements LedgerAppender {
   /** Stops taking appends and seals what is in the pool; resolves when every batch is answered. */
   async close(): Promise<void> {
     this.#closing = true;
-    while (this.#pool.length > 0 || this.#sealing) {
+    for (;;) {
       if (this.#sealing) await this.#sealing;
-      else this.#sealNow();
+      else if (this.#committing) await this.#committing;
+      else if (this.#sealed) this.#pump();
+      else if (this.#pool.length > 0) this.#sealNow();
+      else break;
     }
+    await this.#answered;
   }
 
   #admit(n: number): void {
@@ -190,14 +204,17 @@ export class Sequencer implements LedgerAppender {
     return new Promise<ReceiptBundle>((resolve, reject) => {
       if (this.#pool.length === 0) this.#firstArrival = this.#now();
       this.#pool.push({ record, claim, resolve, reject });
-      this.#schedule();
     });
   }
 
-  #schedule(): void {
-    if (this.#sealing || this.#gathering || this.#pool.length === 0) return;
+  /**
+   * Group commit: while a commit runs, the next batch is sealed at once (signed during the fsync)
+   * and holds whatever arrived meanwhile; only an idle ledger waits, at most maxDelayMs, for company.
+   */
+  #schedule(afterStage = false): void {
+    if (this.#pool.length === 0 || this.#sealing || this.#sealed || this.#recovering) return;
     const waited = this.#now() - this.#firstArrival;
-    if (this.#pool.length >= this.#batch.maxEntries || waited >= this.#batch.maxDelayMs || this.#closing) {
+    if (afterStage || this.#committing || this.#pool.length >= this.#batch.maxEntries || waited >= this.#batch.maxDelayMs || this.#closing) {
       this.#sealNow();
     } else if (!this.#timer) {
       this.#timer = setTimeout(() => {
@@ -212,35 +229,91 @@ export class Sequencer implements LedgerAppender {
     this.#timer = undefined;
     const batch = this.#pool.splice(0, this.#batch.maxEntries);
     if (this.#pool.length > 0) this.#firstArrival = this.#now();
-    this.#sealing = this.#seal(batch).finally(() => {
-      this.#inFlight -= batch.length;
+    this.#sealing = (this.#store.sequence ? this.#sealShared(batch) : this.#sealLocal(batch)).finally(() => {
       this.#sealing = undefined;
-      this.#schedule();
+      this.#pump();
     });
   }
 
-  async #seal(batch: Pending[]): Promise<void> {
-    const start = this.#state;
-    let answers: Array<ReceiptBundle | Promise<ReceiptBundle>>;
-    try {
-      answers = this.#store.sequence ? await this.#sealShared(batch) : await this.#sealLocal(batch, start);
-    } catch (err) {
-      this.stats.failedBatches++;
-      const reason = err instanceof SignetError ? err : new SignetError('UNAVAILABLE', 'the batch could not be sealed; nothing was written', { cause: err });
-      for (const p of batch) p.reject(reason);
-      // A shared store is read afresh under its lock for every batch; only a single writer reloads.
-      if (!this.#store.sequence) this.#state = await this.#reload().catch(() => start);
-      return;
+  /** After a seal or a commit: starts the next commit when the last one is done, and seals what waited meanwhile. */
+  #pump(): void {
+    if (this.#sealed && !this.#committing) {
+      const next = this.#sealed;
+      this.#sealed = undefined;
+      this.#committing = this.#commit(next).finally(() => {
+        this.#committing = undefined;
+        this.#pump();
+      });
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(answers[i]!);
+    this.#schedule(true);
   }
 
-  /** The only writer: extends the chain from the state it holds, then commits. */
-  async #sealLocal(batch: Pending[], start: SequencerState): Promise<ReceiptBundle[]> {
-    const built = await this.#build(batch, start);
-    await this.#store.commitBatch(built.write);
+  #fail(batch: Pending[], err: unknown): void {
+    this.stats.failedBatches++;
+    const reason = err instanceof SignetError ? err : new SignetError('UNAVAILABLE', 'the batch could not be sealed; nothing was written', { cause: err });
+    this.#inFlight -= batch.length;
+    for (const p of batch) p.reject(reason);
+  }
+
+  /** The only writer: builds and signs on top of the last sealed batch; the commit comes in turn. */
+  async #sealLocal(batch: Pending[]): Promise<void> {
+    const epoch = this.#epoch;
+    let built: BuiltBatch;
+    try {
+      built = await this.#build(batch, this.#head);
+    } catch (err) {
+      return this.#fail(batch, err);
+    }
+    if (epoch !== this.#epoch) return this.#fail(batch, new SignetError('UNAVAILABLE', 'an earlier batch failed to commit; nothing of this one was written', { retryAfter: 0 }));
+    this.#head = built.state;
+    this.#sealed = { batch, built, epoch };
+  }
+
+  /** Commits one sealed batch; answers it after the commit and after every earlier batch's answer. */
+  async #commit({ batch, built, epoch }: SealedBatch): Promise<void> {
+    if (epoch !== this.#epoch) return this.#fail(batch, new SignetError('UNAVAILABLE', 'an earlier batch failed to commit; nothing of this one was written', { retryAfter: 0 }));
+    try {
+      await this.#store.commitBatch(built.write);
+    } catch (err) {
+      // Nothing sealed after this batch may be committed: it extends a chain that does not exist.
+      this.#epoch++;
+      this.#fail(batch, err);
+      this.#recovering = true;
+      try {
+        this.#state = await this.#reload().catch(() => this.#state);
+        this.#head = this.#state;
+      } finally {
+        this.#recovering = false;
+      }
+      return;
+    }
     this.#committed(built);
-    return this.#answers(built);
+    const previous = this.#answered;
+    this.#answered = previous.then(async () => {
+      try {
+        const answers = await this.#answers(built);
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(answers[i]!);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      } finally {
+        this.#inFlight -= batch.length;
+      }
+    });
+  }
+
+  /**
+   * One of several writers (replicas) of a shared store: seals and commits under the store's lock
+   * in one round, then answers; the next batch is sealed as soon as this round ends.
+   */
+  async #sealShared(batch: Pending[]): Promise<void> {
+    let answers: Array<ReceiptBundle | Promise<ReceiptBundle>>;
+    try {
+      answers = await this.#sequenceShared(batch);
+    } catch (err) {
+      return this.#fail(batch, err);
+    }
+    this.#inFlight -= batch.length;
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(answers[i]!);
   }
 
   /**
@@ -248,7 +321,7 @@ export class Sequencer implements LedgerAppender {
    * the chain as committed, drops appends whose idempotency key another replica wrote meanwhile,
    * extends, signs and commits in one transaction. Nothing is answered before the commit.
    */
-  async #sealShared(batch: Pending[]): Promise<Array<ReceiptBundle | Promise<ReceiptBundle>>> {
+  async #sequenceShared(batch: Pending[]): Promise<Array<ReceiptBundle | Promise<ReceiptBundle>>> {
     const { built, hits } = await this.#store.sequence!<{ built: BuiltBatch | undefined; hits: Array<IdempotencyHit | undefined> }>(async (view) => {
       const head = await this.#headOf(view);
       const hits = await storedClaims(view, batch);
@@ -257,7 +330,10 @@ export class Sequencer implements LedgerAppender {
       const built = await this.#build(fresh, head);
       return { write: built.write, value: { built, hits } };
     });
-    if (built) this.#committed(built);
+    if (built) {
+      this.#committed(built);
+      this.#head = built.state;
+    }
     const answers = built ? await this.#answers(built) : [];
     let next = 0;
     return batch.map((p, i) => {
@@ -333,6 +409,13 @@ export class Sequencer implements LedgerAppender {
     }
     return bundles;
   }
+}
+
+/** A batch sealed on top of the chain as it stood in `epoch`, waiting for its commit. */
+interface SealedBatch {
+  batch: Pending[];
+  built: BuiltBatch;
+  epoch: number;
 }
 
 /** A sealed batch before its commit: the rows, the chain state after it, and the nodes it knows. */
