@@ -1,6 +1,6 @@
 // Validation of incoming ledger records, per entry type, and the entry bytes the sequencer writes.
 // An entry is the JCS of {v:1, type, time, prev, …record}; bodies never enter, only their hashes.
-import { canonicalBytes } from '../lib/jcs.js';
+import { canonicalBytes, canonicalMembers } from '../lib/jcs.js';
 import { invalidArgument } from '../lib/errors.js';
 import { ENTRY_TYPES, type EntryType, type LedgerRecord } from './contract.js';
 
@@ -86,15 +86,40 @@ export function validateRecord(input: unknown, field = 'record'): LedgerRecord {
   }
   const checks = type === 'receipt' ? CHECKS.receipt : [sha256Hex('request_sha256', false), sha256Hex('response_sha256', false), ...CHECKS[type as EntryType]];
   for (const check of checks) check(record, field);
-  const bytes = canonicalOrThrow(record, field).length;
+  let members: Array<[string, string]>;
+  try {
+    members = canonicalMembers(record);
+  } catch (err) {
+    throw invalidArgument(field, `is not representable as canonical JSON (${(err as Error).message})`);
+  }
+  let bytes = members.length + 1;
+  for (const [, text] of members) bytes += Buffer.byteLength(text);
+  validated.set(record, members);
   if (bytes > RECORD_LIMITS.maxRecordBytes) throw invalidArgument(field, `is ${bytes} bytes as canonical JSON; at most ${RECORD_LIMITS.maxRecordBytes}`);
   return record as LedgerRecord;
 }
 
 /** The entry bytes: JCS of the record with the ledger's fields. `time` is RFC 3339 UTC with ms. */
 export function entryBytes(record: LedgerRecord, timeMs: number, prevHex: string): Uint8Array {
-  return canonicalBytes({ ...record, v: 1, time: new Date(timeMs).toISOString(), prev: prevHex });
+  // The record's members as validated (serialised once), with the ledger's three merged in order.
+  const members = validated.get(record) ?? canonicalMembers(record);
+  const added: Array<[string, string]> = [
+    ['prev', `"prev":"${prevHex}"`],
+    ['time', `"time":"${new Date(timeMs).toISOString()}"`],
+    ['v', '"v":1'],
+  ];
+  let out = '{';
+  let a = 0;
+  for (let m = 0; m <= members.length; m++) {
+    const key = m < members.length ? members[m]![0] : undefined;
+    while (a < added.length && (key === undefined || added[a]![0] < key)) out += (out.length > 1 ? ',' : '') + added[a++]![1];
+    if (key !== undefined) out += (out.length > 1 ? ',' : '') + members[m]![1];
+  }
+  return Buffer.from(out + '}', 'utf8');
 }
+
+/** Canonical members of records that passed validateRecord: entryBytes does not serialise them again. */
+const validated = new WeakMap<object, Array<[string, string]>>();
 
 function canonicalOrThrow(value: unknown, field: string): Uint8Array {
   try {

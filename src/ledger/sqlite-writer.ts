@@ -3,11 +3,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { SignetError } from '../lib/errors.js';
+import { UNPACK_BATCH_SOURCE, packBatch } from './batch-pack.js';
 import type { BatchWrite } from './store.js';
 
 // An inline (eval) worker: it loads better-sqlite3 by absolute path (resolved here) and runs the
-// same statements the store would, in one transaction per batch.
-const WORKER_SOURCE = `
+// same statements the store would, in one transaction per batch, from the transferred buffer.
+const WORKER_SOURCE = `${UNPACK_BATCH_SOURCE}
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
@@ -31,7 +32,7 @@ parentPort.on('message', (m) => {
   }
   if (m.close) { db.close(); parentPort.postMessage({ id: m.id }); return; }
   try {
-    commit(m.batch);
+    commit(unpackBatch(m.packed));
     parentPort.postMessage({ id: m.id });
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String(err && err.message || err) });
@@ -65,7 +66,8 @@ export class SqliteWriter {
 
   /** Resolves once the batch is committed and fsynced; rejects (nothing written) otherwise. */
   commit(batch: BatchWrite): Promise<void> {
-    return this.#send({ batch });
+    const packed = packBatch(batch);
+    return this.#send({ packed }, [packed]);
   }
 
   /** The durability settings on the writer's own connection (synchronous: 2 = FULL). */
@@ -78,13 +80,13 @@ export class SqliteWriter {
     await this.#worker.terminate();
   }
 
-  #send<T = void>(message: object): Promise<T> {
+  #send<T = void>(message: object, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
     this.#worker.ref();
     return new Promise<T>((resolve, reject) => {
       this.#waiting.set(id, { resolve: resolve as (value?: unknown) => void, reject });
-      this.#worker.postMessage({ id, ...message });
+      this.#worker.postMessage({ id, ...message }, transfer);
     });
   }
 

@@ -98,6 +98,26 @@ function serialize(value: unknown, trail: Trail, ancestors: object[]): string {
   return out;
 }
 
+/**
+ * The members of a plain object as canonical `"key":value` texts, in RFC 8785 order: joined with
+ * commas inside braces they are canonicalize(value). Lets a caller add members without
+ * serialising the rest again.
+ */
+export function canonicalMembers(value: object): Array<[key: string, text: string]> {
+  const proto = Object.getPrototypeOf(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || (proto !== Object.prototype && proto !== null)) throw refuse([], 'not a plain object');
+  const trail: Trail = [];
+  const ancestors: object[] = [value];
+  return Object.keys(value)
+    .sort()
+    .map((key) => {
+      trail.push(key);
+      const text = serializeString(key, trail) + ':' + serialize((value as Record<string, unknown>)[key], trail, ancestors);
+      trail.pop();
+      return [key, text];
+    });
+}
+
 /** The RFC 8785 canonical JSON text of a value. Throws INVALID_ARGUMENT for anything not JSON. */
 export function canonicalize(value: unknown): string {
   return serialize(value, [], []);
