@@ -52,10 +52,13 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
   await probeListen(config.listen, 'listen');
   if (config.metrics.listen) await probeListen(config.metrics.listen, 'metrics.listen');
   if (config.credentials.enabled && config.credentials.jwksHttp) await probeListen(config.credentials.jwksHttp, 'credentials.jwks_http');
-  const lock = lockDataPaths(config.dataDir, [
-    ...(config.ledger.enabled ? [config.ledger.path] : []),
-    ...(config.credentials.enabled ? [config.credentials.db] : []),
-  ]);
+  // One writer per SQLite database: replicas whose state is all on PostgreSQL share nothing local
+  // that needs a single writer, so they may share a data directory (file keys are only read).
+  const sqliteFiles = [
+    ...(config.ledger.enabled && config.ledger.store === 'sqlite' ? [config.ledger.path] : []),
+    ...(config.credentials.enabled && config.credentials.store === 'sqlite' ? [config.credentials.db] : []),
+  ];
+  const lock = sqliteFiles.length > 0 ? lockDataPaths(config.dataDir, sqliteFiles) : { release() {} };
   const metrics = new ServerMetrics({ defaultMetrics: config.metrics.listen !== undefined });
   let keys: KeySet;
   try {
