@@ -29,6 +29,8 @@ const result = spawnSync(
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    // A hung test fails after this long instead of holding the run (and CI) open.
+    `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 300_000}`,
     ...files,
   ],
   { stdio: 'inherit', env: { ...process.env, SIGNET_LOG_LEVEL: process.env.SIGNET_LOG_LEVEL ?? 'silent' } },
