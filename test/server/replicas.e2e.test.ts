@@ -57,10 +57,14 @@ describe('three Signet replica processes on one PostgreSQL', () => {
   let ledgerPem: string;
   let config: Record<string, unknown>;
   const replicas: Array<Replica | undefined> = [undefined, undefined, undefined];
+  const children = new Set<ChildProcess>();
 
   const start = (): Promise<Replica> => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const exited = new Promise((ok) => child.once('exit', ok));
+    // Every child is ended in after(), also one whose start-up the test never saw finish.
+    children.add(child);
+    void exited.then(() => children.delete(child));
     return new Promise((resolve, reject) => {
       let out = '';
       let err = '';
@@ -106,6 +110,7 @@ describe('three Signet replica processes on one PostgreSQL', () => {
   });
   after(async () => {
     for (let i = 0; i < replicas.length; i++) if (replicas[i]) await kill(i);
+    for (const child of children) child.kill('SIGKILL');
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
