@@ -6,6 +6,7 @@ import { splitNote } from '../ledger/note.js';
 import { LedgerReader } from '../ledger/reader.js';
 import { receiptToJson } from '../ledger/receipt-json.js';
 import { SqliteLedgerStore } from '../ledger/sqlite-store.js';
+import { ledgerKeySchedule } from '../ledger/key-schedule.js';
 import { verifyChain } from '../ledger/verify-chain.js';
 import { countArg, parseCommand, UsageError, type CommandSpec, type Options } from './args.js';
 import { CONNECT_OPTIONS, CONNECT_USAGE, type ConnectValues } from './connect.js';
@@ -120,7 +121,7 @@ function count(value: string | undefined, flag: string): number | undefined {
 }
 
 async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandIo): Promise<number> {
-  // --key may repeat: after a rotation, the old keys verify the old checkpoints.
+  // --key may repeat: old keys the ledger's key events do not vouch for can be given too.
   const { key = [], server } = flags;
   if (key.length === 0 && server === undefined) throw new UsageError('signet ledger verify: --key PUBKEY.pem (or a vkey or key URI) or --server HOST:PORT is required');
   const keys = [...(await publicKeyTexts(key)), ...(server !== undefined ? await serverLedgerKeys(flags) : [])];
@@ -129,10 +130,14 @@ async function verify(store: SqliteLedgerStore, flags: Flags, io: LedgerCommandI
   // Without --origin, the key is tried under the origin the ledger names; the key ID binds the name.
   const origin = flags.origin ?? parseCheckpoint(splitNote(latest.note).text).origin;
   const bar = flags.progress || io.isTTY ? progressBar(io.err, 'verifying') : undefined;
+  // The keys given are trust roots; an older key is accepted where the ledger's key events vouch for it.
+  const roots = keys.flatMap((text) => verifiersFor(text, [origin]));
+  const schedule = await ledgerKeySchedule(store, { origin, roots });
   const report = await verifyChain(store, {
     start: count(flags.from, '--from'),
     end: count(flags.to, '--to'),
-    verifiers: keys.flatMap((text) => verifiersFor(text, [origin])),
+    verifiers: roots,
+    keysAt: (size) => schedule.at(size),
     origin,
     onProgress: bar?.update,
   });

@@ -123,8 +123,19 @@ async function noteKeyIdOf(signer: Signer, name: string, version: string, thumbp
   return keyId;
 }
 
+/** Which key made a signature: its RFC 7638 thumbprint and the backend's version. */
+export interface SigningKey {
+  keyId: string;
+  keyVersion: string;
+}
+
 /** One signature line "— name base64(keyID ‖ signature)\n" made through the custody contract. */
 export async function signatureLine(text: string, name: string, signer: Signer): Promise<string> {
+  return (await signedLine(text, name, signer)).line;
+}
+
+/** The line, and the key version that made it (which a rotation may have changed under the caller). */
+async function signedLine(text: string, name: string, signer: Signer): Promise<{ line: string; key: SigningKey }> {
   checkText(text);
   if (!isValidKeyName(name)) throw invalidArgument('name', 'a note key name is non-empty, without spaces or "+"');
   const message = utf8.encode(text);
@@ -135,12 +146,18 @@ export async function signatureLine(text: string, name: string, signer: Signer):
   const blob = Buffer.alloc(4 + signature.length);
   blob.writeUInt32BE(keyId, 0);
   blob.set(signature, 4);
-  return `${SIGNATURE_PREFIX}${name} ${blob.toString('base64')}\n`;
+  return { line: `${SIGNATURE_PREFIX}${name} ${blob.toString('base64')}\n`, key: { keyId: result.keyId, keyVersion: result.keyVersion } };
 }
 
 /** Signs `body` (a checkpoint body or any note text) into a signed note. */
 export async function signNote(body: string, name: string, signer: Signer): Promise<string> {
-  return `${body}\n${await signatureLine(body, name, signer)}`;
+  return (await signNoteReporting(body, name, signer)).note;
+}
+
+/** Signs `body` into a signed note and says which key version signed it. */
+export async function signNoteReporting(body: string, name: string, signer: Signer): Promise<{ note: string; key: SigningKey }> {
+  const { line, key } = await signedLine(body, name, signer);
+  return { note: `${body}\n${line}`, key };
 }
 
 /** Adds a signature to an already signed note (a rotated key or a cosigner), keeping the others. */

@@ -5,7 +5,9 @@ import type { Signer } from '../signers/contract.js';
 import { SIGNET_SCOPE, type AppendOptions, type LedgerAppender, type LedgerRecord, type ReceiptBundle } from './contract.js';
 import { InFlightKeys, checkKey, checkScope, contentDigest, keyConflict, sameDigest, type KeyPlan } from './idempotency.js';
 import { TreeBuilder, frontierAddresses, inclusionProof, leafHash, type NodeAddress } from './merkle.js';
-import { formatCheckpoint, signNote } from './note.js';
+import { CheckpointKeys } from './checkpoint-keys.js';
+import type { LedgerKey } from './key-events.js';
+import { formatCheckpoint, signNoteReporting, type SigningKey } from './note.js';
 import type { LedgerReader } from './reader.js';
 import { entryBytes, validateRecord } from './records.js';
 import { checkCheckpointNote, type NoteVerifiers } from './checkpoint-check.js';
@@ -64,6 +66,8 @@ export interface SequencerOptions {
   /** Reloads the state from the store after a failed commit (the store may hold more or less than thought). */
   reload: () => Promise<SequencerState>;
   now?: () => number;
+  /** The key that signed the head checkpoint, where known: named as `previous` in a key event. */
+  lastKey?: LedgerKey;
 }
 
 interface Pending {
@@ -102,6 +106,7 @@ export class Sequencer implements LedgerAppender {
   #inFlight = 0;
   #closing = false;
   readonly #keys: InFlightKeys;
+  readonly #checkpointKeys: CheckpointKeys;
   readonly stats: SequencerStats = { batches: 0, signatures: 0, entries: 0, failedBatches: 0 };
 
   constructor(options: SequencerOptions) {
@@ -116,6 +121,7 @@ export class Sequencer implements LedgerAppender {
     this.#verifiers = options.verifiers ?? [];
     this.#now = options.now ?? Date.now;
     this.#batch = { ...DEFAULT_BATCH, ...options.batch };
+    this.#checkpointKeys = new CheckpointKeys(options.signer, options.origin, options.store, options.lastKey);
   }
 
   /** Size and checkpoint of the last durable batch. */
@@ -360,7 +366,28 @@ export class Sequencer implements LedgerAppender {
     return head;
   }
 
+  /**
+   * Extends the chain by the batch and signs its checkpoint. A batch signed by a key that did not
+   * sign the head starts with a key_event naming it; if a rotation changes the key during the
+   * signature, the batch is built again for the key that actually signed.
+   */
   async #build(batch: Pending[], start: SequencerState): Promise<BuiltBatch> {
+    let key = await this.#checkpointKeys.current();
+    for (let attempt = 0; ; attempt++) {
+      const event = await this.#checkpointKeys.eventFor(key, start.checkpoint.note);
+      const built = await this.#buildSigned(event ? [{ record: event.record, claim: event.claim }, ...batch] : batch, start);
+      built.extra = event ? 1 : 0;
+      if (built.signedBy.keyId === key.keyId) {
+        built.key = key;
+        this.#checkpointKeys.sealed(key);
+        return built;
+      }
+      if (attempt === 2) throw new SignetError('UNAVAILABLE', 'the ledger key kept changing while a batch was signed; nothing was written', { retryAfter: 1 });
+      key = await this.#checkpointKeys.version(built.signedBy.keyVersion);
+    }
+  }
+
+  async #buildSigned(batch: Array<Pick<Pending, 'record' | 'claim'>>, start: SequencerState): Promise<BuiltBatch> {
     const builder = TreeBuilder.fromFrontier(start.size, start.frontier);
     const known = new Map<number, Uint8Array>();
     const addresses = frontierAddresses(start.size);
@@ -383,10 +410,10 @@ export class Sequencer implements LedgerAppender {
     }
     const size = start.size + batch.length;
     const root = builder.root();
-    const note = await signNote(formatCheckpoint({ origin: this.#origin, size, root }), this.#origin, this.#signer);
+    const { note, key } = await signNoteReporting(formatCheckpoint({ origin: this.#origin, size, root }), this.#origin, this.#signer);
     this.stats.signatures++;
     const checkpoint: StoredCheckpoint = { size, root, note };
-    return { write: { entries, nodes, checkpoint }, state: { size, frontier: builder.frontier, lastLeaf: prev, checkpoint }, known };
+    return { write: { entries, nodes, checkpoint }, state: { size, frontier: builder.frontier, lastLeaf: prev, checkpoint }, known, signedBy: key, key: undefined as unknown as LedgerKey, extra: 0 };
   }
 
   #committed(built: BuiltBatch): void {
@@ -395,7 +422,8 @@ export class Sequencer implements LedgerAppender {
     this.stats.entries += built.write.entries.length;
   }
 
-  async #answers({ write, known }: BuiltBatch): Promise<ReceiptBundle[]> {
+  /** Receipts for the batch's appends (not for a key event the sequencer put first). */
+  async #answers({ write, known, extra }: BuiltBatch): Promise<ReceiptBundle[]> {
     const { size, note } = write.checkpoint;
     const read = async (wanted: NodeAddress[]) => {
       const missing = wanted.filter((a) => !known.has(nodeKey(a)));
@@ -404,7 +432,7 @@ export class Sequencer implements LedgerAppender {
       return wanted.map((a) => known.get(nodeKey(a))!);
     };
     const bundles: ReceiptBundle[] = [];
-    for (const e of write.entries) {
+    for (const e of write.entries.slice(extra)) {
       bundles.push({ entry: e.entry, index: e.index, leafHash: e.leafHash, inclusionProof: await inclusionProof(e.index, size, read), checkpoint: note, treeSize: size });
     }
     return bundles;
@@ -423,6 +451,12 @@ interface BuiltBatch {
   write: BatchWrite;
   state: SequencerState;
   known: Map<number, Uint8Array>;
+  /** The key that signed the checkpoint, as the signature said. */
+  signedBy: SigningKey;
+  /** The same key in full (set by #build once it matches the key the batch was built for). */
+  key: LedgerKey;
+  /** Entries the sequencer added before the appends (a key event). */
+  extra: number;
 }
 
 /** For each pending append, what the store already holds under its (scope, key), read under the lock. */

@@ -22,6 +22,11 @@ export interface VerifyChainOptions {
   verifiers: NoteVerifiers;
   /** The log's name: every checkpoint's origin line must be it. */
   origin: string;
+  /**
+   * The keys accepted for the checkpoint at a size, when the ledger's key events vouch for more
+   * than the roots (see key-schedule.ts); default: `verifiers` for every checkpoint.
+   */
+  keysAt?: (size: number) => NoteVerifiers;
   /** Rows read per step; bounds memory on large ledgers. */
   chunk?: number;
   onProgress?(checked: number, total: number): void;
@@ -75,7 +80,7 @@ export async function verifyChain(store: LedgerStore, options: VerifyChainOption
   const checkpoint = (c: StoredCheckpoint, root: Uint8Array): string | undefined => {
     checkpointsChecked++;
     if (!Buffer.from(c.root).equals(root)) return `checkpoint at size ${c.size}: stored root differs from the root recomputed from the entries`;
-    return checkCheckpointNote(c, options.verifiers, options.origin);
+    return checkCheckpointNote(c, options.keysAt?.(c.size) ?? options.verifiers, options.origin);
   };
   const checkpointFault = (c: StoredCheckpoint, why: string) => report({ index: Math.max(0, c.size - 1), checkpointSize: c.size, reason: why });
 

@@ -144,7 +144,7 @@ describe('sequencer', () => {
   });
 
   it('when the idempotency lookup throws, the append is not left counted as pending (no permanent RESOURCE_EXHAUSTED)', async () => {
-    const lookupFailures = { n: 2 };
+    const lookupFailures = { n: 0 };
     const inner = new SqliteLedgerStore(`${t.dir}/idem-throws.db`);
     const store = new Proxy(inner, {
       get(target, prop) {
@@ -162,6 +162,7 @@ describe('sequencer', () => {
       },
     }) as LedgerStore;
     const ledger = await Ledger.open({ store, signer: t.signer, origin: ORIGIN, batch: { maxDelayMs: 2, maxPending: 2 } });
+    lookupFailures.n = 2; // after the open, which looks up the ledger's key events
     try {
       await assert.rejects(ledger.append(receipt(0), { idempotencyKey: 'a' }), code('UNAVAILABLE'));
       await assert.rejects(ledger.appendMany([{ record: receipt(1), idempotencyKey: 'b' }]), code('UNAVAILABLE'));
