@@ -9,6 +9,7 @@ import type { SignResponse } from '../gen/signet/v1/SignResponse.js';
 import type { SignBatchRequest__Output } from '../gen/signet/v1/SignBatchRequest.js';
 import type { GetPublicKeyRequest__Output } from '../gen/signet/v1/GetPublicKeyRequest.js';
 import type { KeySet, NamedKey } from './key-set.js';
+import { ReservedKeys } from './reserved-keys.js';
 import type { ServerMetrics } from './metrics.js';
 import type { CallContext, ServiceModule } from './service.js';
 
@@ -20,13 +21,19 @@ export interface SigningServiceOptions {
   maxBatch: number;
   /** Keys that sign for Signet itself (checkpoints, credentials), by name → purpose: never served by Sign. */
   reserved?: ReadonlyMap<string, string>;
+  /** Key ids verifiers still trust for Signet's own signatures (ledger.previous_keys) → what for. */
+  previousKeyIds?: ReadonlyMap<string, string>;
   metrics?: ServerMetrics;
 }
 
-export function signingService({ keys, maxBatch, reserved = new Map(), metrics }: SigningServiceOptions): ServiceModule {
+export function signingService({ keys, maxBatch, reserved: byName = new Map(), previousKeyIds, metrics }: SigningServiceOptions): ServiceModule {
+  // Reserved by key identity as well as by name: another name for the same key is refused at
+  // start-up, and a key whose id comes to equal a reserved one (a rotation) is refused at call time.
+  const reserved = new ReservedKeys(keys, byName, previousKeyIds);
+  reserved.checkNoAliases();
   const signable = (name: string, context: CallContext): NamedKey => {
     const key = pick(name, context);
-    const purpose = reserved.get(key.name);
+    const purpose = reserved.purposeOf(key);
     if (purpose) {
       throw new SignetError('PERMISSION_DENIED', `key "${key.name}" signs ${purpose} for Signet itself and is not available to Sign`);
     }
@@ -100,7 +107,7 @@ function toWire(result: SignResult): SignResponse {
   };
 }
 
-async function describe(key: NamedKey, reserved: ReadonlyMap<string, string>, version?: string): Promise<PublicKey> {
+async function describe(key: NamedKey, reserved: ReservedKeys, version?: string): Promise<PublicKey> {
   const info = await key.signer.publicKey(version);
   return {
     name: key.name,
@@ -112,6 +119,6 @@ async function describe(key: NamedKey, reserved: ReadonlyMap<string, string>, ve
     driver: key.signer.driver,
     uri: key.signer.uri,
     hardware_backed: key.signer.hardwareBacked,
-    purpose: reserved.get(key.name) ?? 'sign',
+    purpose: reserved.purposeOf(key) ?? 'sign',
   };
 }

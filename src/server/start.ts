@@ -14,6 +14,7 @@ import { startJwksHttp } from './jwks-http.js';
 import { ledgerService } from './ledger-service.js';
 import type { SignetConfig } from './config.js';
 import { parseHostPort, reservedKeys } from './config.js';
+import { previousKeyId } from './reserved-keys.js';
 import { routeGrpcLogs } from './grpc-log.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { followKeyHealth } from './key-health.js';
@@ -77,7 +78,10 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       if (signer.hardwareBacked) logger.info(fields, 'key opened');
       else logger.warn(fields, 'key opened: SOFTWARE KEY, NOT HARDWARE-BACKED (development only)');
     }
-    const modules: ServiceModule[] = [signingService({ keys, maxBatch: config.limits.maxBatch, reserved: reservedKeys(config), metrics })];
+    const previousKeyIds = new Map(
+      config.ledger.enabled ? config.ledger.previousKeys.map((k, i) => [previousKeyId(readPreviousKey(k, `ledger.previous_keys[${i}]`), `ledger.previous_keys[${i}]`), 'ledger checkpoints (an earlier ledger key in ledger.previous_keys, which verifiers still trust)'] as const) : [],
+    );
+    const modules: ServiceModule[] = [signingService({ keys, maxBatch: config.limits.maxBatch, reserved: reservedKeys(config), previousKeyIds, metrics })];
 
     // Module order is close order on shutdown: credentials before the ledger they write to.
     let ledger: Ledger | undefined;
