@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { SignetError } from '../lib/errors.js';
 import { cosignerFromVkey } from '../ledger/cosignature.js';
-import { parseIdentityPattern, type IdentityPattern } from './caller.js';
+import { parseIdentityPattern, usableIdentityValue, type IdentityPattern } from './caller.js';
 
 export interface AuthorizationRule {
   /** Typed caller identity (`uri:…`, `dns:…`, `cn:…`, globs allowed) or any authenticated caller (`*`). */
@@ -15,6 +15,11 @@ export interface AuthorizationRule {
   rpcs: string[];
   /** Key names the caller may use ('*' for all). */
   keys: string[];
+  /**
+   * Agents the caller may speak for — the `agent` of the receipts it appends, the `agent_id` of
+   * Authorize, Issue and IssuePassport — as globs; absent or '*': any agent.
+   */
+  agents?: string[];
 }
 
 /** Keys reserved for a purpose, by name → purpose; Sign and SignBatch refuse them. */
@@ -323,9 +328,14 @@ function parseAuthorization(value: unknown, keys: Record<string, string>, cnIden
   if (!Array.isArray(value)) throw configError('authorization', 'is a list of {identity, rpcs, keys} rules');
   return value.map((item, i) => {
     const r = new Reader(item, `authorization[${i}]`);
-    r.onlyKeys(new Set(['identity', 'rpcs', 'keys']));
+    r.onlyKeys(new Set(['identity', 'rpcs', 'keys', 'agents']));
     const identity = parseIdentityPattern(r.requiredString('identity'), `authorization[${i}].identity`, { cnIdentity });
-    const rule = { identity, rpcs: r.stringList('rpcs') ?? ['*'], keys: r.stringList('keys') ?? ['*'] };
+    const rule = { identity, rpcs: r.stringList('rpcs') ?? ['*'], keys: r.stringList('keys') ?? ['*'], agents: r.stringList('agents') ?? ['*'] };
+    for (const a of rule.agents) {
+      if (!usableIdentityValue(a) || a.trim() !== a) {
+        throw configError(`authorization[${i}].agents`, `"${a}" is not an agent pattern: an agent id or a glob, without control characters or surrounding spaces`);
+      }
+    }
     for (const p of rule.rpcs) {
       if (p !== '*' && !RPC_PATTERN.test(p)) {
         throw configError(`authorization[${i}].rpcs`, `"${p}" is not an RPC: write package.Service/Method (globs allowed, e.g. signet.v1.LedgerService/*) or *`);

@@ -27,6 +27,7 @@ import type { VerifyCredentialRequest__Output } from '../gen/signet/v1/VerifyCre
 import type { VerifyCredentialResponse } from '../gen/signet/v1/VerifyCredentialResponse.js';
 import type { VerifyPassportRequest__Output } from '../gen/signet/v1/VerifyPassportRequest.js';
 import type { VerifyPassportResponse } from '../gen/signet/v1/VerifyPassportResponse.js';
+import { requireAgentAllowed } from './interceptors.js';
 import type { CallContext, ServiceModule } from './service.js';
 
 export interface CredentialServiceDeps {
@@ -62,6 +63,7 @@ export function credentialService({ credentials: c }: CredentialServiceDeps): Se
       },
 
       async Authorize(r: AuthorizeRequest__Output, context): Promise<AuthorizeResponse> {
+        requireAgentAllowed(context, r.agent_id, 'agent_id');
         const base = { agentId: r.agent_id, audience: r.audience };
         let d;
         if (r.question === 'mcp_tool') d = await c.authorize({ ...base, mcp: { server: r.mcp_tool!.server, tool: r.mcp_tool!.tool } }, opts(context));
@@ -72,6 +74,7 @@ export function credentialService({ credentials: c }: CredentialServiceDeps): Se
       },
 
       async Issue(r: IssueRequest__Output, context): Promise<IssueResponse> {
+        requireAgentAllowed(context, r.agent_id, 'agent_id');
         if (!r.intent) throw invalidArgument('intent', 'required');
         const issued = await c.issuer.issue(
           {
@@ -129,6 +132,7 @@ export function credentialService({ credentials: c }: CredentialServiceDeps): Se
       },
 
       async IssuePassport(r: IssuePassportRequest__Output, context): Promise<IssuePassportResponse> {
+        requireAgentAllowed(context, r.agent_id, 'agent_id');
         const p = await c.passports.issue(r.agent_id, r.ttl_seconds, opts(context));
         return { token: p.token, jti: p.claims.jti, expires_at: p.claims.exp, policy_digest: p.claims.policy_digest, ledger_index: p.ledgerIndex };
       },

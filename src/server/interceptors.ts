@@ -2,6 +2,7 @@
 // metrics, with errors mapped to gRPC status in one place (errors.ts).
 import { globMatch } from '../credentials/glob.js';
 import { SignetError } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 import type { Logger } from '../lib/logger.js';
 import { BackendUnavailable } from '../signers/index.js';
 import { callerMatches } from './caller.js';
@@ -60,9 +61,20 @@ export function authorization(rules: AuthorizationRule[] | undefined): Intercept
         throw new SignetError('PERMISSION_DENIED', `caller "${context.caller}" may not call ${method.path}`);
       }
       context.keyAllowed = (key: string) => matching.some((r) => r.keys.some((k) => k === '*' || k === key));
+      context.agentAllowed = (agent: string) => matching.some((r) => (r.agents ?? ['*']).some((p) => p === '*' || globMatch(p, agent)));
     }
     return next(request, context);
   };
+}
+
+/**
+ * Refuses (PERMISSION_DENIED naming `field`) an agent the caller's rules do not let it speak for:
+ * a receipt in that agent's name, or a credential or decision for it.
+ */
+export function requireAgentAllowed(context: Pick<CallContext, 'caller' | 'agentAllowed'>, agent: string, field: string): void {
+  if (context.agentAllowed && !context.agentAllowed(agent)) {
+    throw new SignetError('PERMISSION_DENIED', `caller "${context.caller}" may not speak for agent ${quoted(agent)} (authorization rules: agents)`, { field });
+  }
 }
 
 export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor {

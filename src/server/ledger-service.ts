@@ -22,6 +22,7 @@ import type { Receipt } from '../gen/signet/v1/Receipt.js';
 import type { ReceiptRecord__Output } from '../gen/signet/v1/ReceiptRecord.js';
 import type { VerifyChainRequest__Output } from '../gen/signet/v1/VerifyChainRequest.js';
 import type { VerifyChainResponse } from '../gen/signet/v1/VerifyChainResponse.js';
+import { requireAgentAllowed } from './interceptors.js';
 import type { CallContext, ServiceModule } from './service.js';
 
 /** The idempotency scope of callers without an identity (plaintext, or TLS without a client certificate). */
@@ -47,7 +48,7 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
     serviceName: 'signet.v1.LedgerService',
     handlers: {
       async AppendReceipt(request: AppendReceiptRequest__Output, context): Promise<Receipt> {
-        const [bundle] = await ledger.appendMany([item(request, 'receipt', 'idempotency_key')], { deadline: context.deadline, scope: callerScope(context) });
+        const [bundle] = await ledger.appendMany([item(request, 'receipt', 'idempotency_key', context)], { deadline: context.deadline, scope: callerScope(context) });
         return toReceipt(bundle!);
       },
 
@@ -55,7 +56,7 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
         const n = request.receipts.length;
         if (n === 0) throw invalidArgument('receipts', 'at least one receipt is required');
         if (n > maxBatch) throw invalidArgument('receipts', `at most ${maxBatch} per call, got ${n}`);
-        const items = request.receipts.map((r, i) => item(r, `receipts[${i}].receipt`, `receipts[${i}].idempotency_key`));
+        const items = request.receipts.map((r, i) => item(r, `receipts[${i}].receipt`, `receipts[${i}].idempotency_key`, context));
         const bundles = await ledger.appendMany(items, { deadline: context.deadline, scope: callerScope(context) });
         return { receipts: bundles.map(toReceipt) };
       },
@@ -116,20 +117,25 @@ export function ledgerService(ledger: Ledger, options: LedgerServiceOptions = {}
   };
 }
 
-function item(request: AppendReceiptRequest__Output, field: string, keyField: string): AppendItem {
+function item(request: AppendReceiptRequest__Output, field: string, keyField: string, context: CallContext): AppendItem {
   if (!request.receipt) throw invalidArgument(field, 'is required');
+  requireAgentAllowed(context, request.receipt.agent, `${field}.agent`);
   // Signet's own entries (revocations, consumptions …) use these keys; a caller must not pre-empt them.
   if (request.idempotency_key.startsWith(INTERNAL_IDEMPOTENCY_PREFIX)) {
     throw invalidArgument(keyField, `must not start with "${INTERNAL_IDEMPOTENCY_PREFIX}", which Signet reserves for its own entries`);
   }
-  return { record: recordOf(request.receipt, field), idempotencyKey: request.idempotency_key || undefined, field, keyField };
+  return { record: recordOf(request.receipt, field, context.caller), idempotencyKey: request.idempotency_key || undefined, field, keyField };
 }
 
 /** metadata is at most 4 KiB as canonical JSON; the text may carry whitespace around it. */
 const METADATA_JSON_BOUNDS = { maxBytes: 16 * 1024, maxDepth: 32 };
 
-/** Only receipts are appended over the API; the other entry types are written by Signet itself. */
-function recordOf(r: ReceiptRecord__Output, field: string): LedgerRecord {
+/**
+ * Only receipts are appended over the API; the other entry types are written by Signet itself.
+ * `caller` is who the server authenticated (CallContext.caller), never a request field: `agent` is
+ * what the caller claims, `caller` is who claimed it.
+ */
+function recordOf(r: ReceiptRecord__Output, field: string, caller: string): LedgerRecord {
   const type = r.type || 'receipt';
   if (!(ENTRY_TYPES as readonly string[]).includes(type)) {
     throw invalidArgument(`${field}.type`, `unknown entry type "${type}"; only "receipt" is appended over the API`);
@@ -143,6 +149,7 @@ function recordOf(r: ReceiptRecord__Output, field: string): LedgerRecord {
     request_sha256: r.request_sha256,
     response_sha256: r.response_sha256,
     outcome: r.outcome,
+    caller,
   };
   if (r.jti) record.jti = r.jti;
   // Bounded and I-JSON before parsing; the record checks then bound its canonical size.

@@ -23,6 +23,8 @@ export interface CallContext {
   metadata: Metadata;
   /** Set by the authorization interceptor when rules apply: may this caller use the named key? */
   keyAllowed?: (keyName: string) => boolean;
+  /** Set by the authorization interceptor when rules apply: may this caller speak for this agent? */
+  agentAllowed?: (agent: string) => boolean;
 }
 
 /** A unary handler: validate, call the domain, return the response message. Throw SignetError. */
