@@ -2,6 +2,7 @@
 // delegation subjects, policy patterns). Whatever is not already canonical is refused, never
 // normalised: a policy compares text, so two spellings of one thing must not both get through.
 import { invalidArgument } from '../lib/errors.js';
+import { quoted } from '../lib/quote.js';
 
 export const MAX_NAME_LENGTH = 1024;
 
@@ -51,6 +52,48 @@ function pathProblem(value: string, segmentMarks: boolean): string | undefined {
   return undefined;
 }
 
+/** Schemes whose URLs every WHATWG parser (fetch, Node's URL, browsers) rewrites on reading. */
+const SPECIAL_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp', 'file']);
+const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+
+/**
+ * URL rules for the special schemes, where a parser reads `https:/h`, `HTTPS:h`, `https:///h`,
+ * `https://H:443`, `https://u@h`, `https://h。x` or `https://2130706433` as another URL's spelling:
+ * only the spelling a parser would print is accepted. `pattern`: check scheme and a wildcard-free
+ * host only (in a pattern `?` is a wildcard, and the path may hold globs).
+ */
+function urlProblem(value: string, pattern = false): string | undefined {
+  const m = SCHEME_PREFIX.exec(value);
+  const scheme = m?.[1]!.toLowerCase();
+  if (!scheme || !SPECIAL_SCHEMES.has(scheme)) return undefined;
+  if (!value.startsWith(`${scheme}://`)) {
+    return `a ${scheme}: URL is written "${scheme}://" (lower case, two slashes): a URL parser reads other spellings as the same URL`;
+  }
+  const rest = value.slice(scheme.length + 3);
+  const end = rest.search(pattern ? /\// : /[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const after = end < 0 ? '' : rest.slice(end);
+  if (!pattern) {
+    if (value.includes('#')) return 'a URL fragment ("#…") is never sent to the server: leave it out';
+    if (after.startsWith('?')) return `a query follows a path: write ${scheme}://HOST/?…`;
+    if (after.endsWith('?')) return 'an empty query ("?" at the end) is the same URL as none: leave it out';
+  } else if (/[*?]/.test(authority)) {
+    return undefined;
+  }
+  if (scheme !== 'file' && authority === '') return `a ${scheme}: URL has a host after "//"`;
+  if (/\.(?::|$)/.test(authority)) return 'a host with a trailing dot is the same host without it: leave the dot out';
+  let host: string;
+  try {
+    host = new URL(`${scheme}://${authority}/`).host;
+  } catch {
+    return `${quoted(authority)} is not a URL host`;
+  }
+  if (host !== authority) {
+    return `the host ${quoted(authority)} is written ${quoted(host)}: one spelling per URL (lower case, xn-- labels for other scripts, no userinfo, no default port, IP addresses as usual)`;
+  }
+  return undefined;
+}
+
 /** A canonical name: a non-empty string of at most `max` characters that passes textProblem. */
 export function canonicalText(value: unknown, field: string, max = MAX_NAME_LENGTH): string {
   if (typeof value !== 'string' || value.length === 0) throw invalidArgument(field, 'required');
@@ -74,17 +117,22 @@ export function canonicalAction(value: unknown, field: string): string {
  */
 export function canonicalResource(value: unknown, field: string): string {
   const text = canonicalText(value, field);
-  const problem = pathProblem(text, true);
+  const problem = urlProblem(text) ?? pathProblem(text, true);
   if (problem) throw invalidArgument(field, problem);
   return text;
 }
 
-/** What is wrong with a policy pattern (the text rules; wildcards are plain ASCII), or undefined. */
-export function patternProblem(pattern: string): string | undefined {
+/**
+ * What is wrong with a policy pattern (the text rules; wildcards are plain ASCII), or undefined.
+ * `resources`: a resource pattern, whose special-scheme URL prefix must be spelled as resources are.
+ */
+export function patternProblem(pattern: string, options: { resources?: boolean } = {}): string | undefined {
   if (pattern.length > MAX_NAME_LENGTH) return `is ${pattern.length} characters; a pattern has at most ${MAX_NAME_LENGTH}`;
   const problem = textProblem(pattern);
   if (problem) return `${problem}; such a pattern could never match a canonical name`;
   const scheme = SCHEME.exec(pattern)?.[0];
   if (scheme && scheme !== scheme.toLowerCase()) return `the scheme "${scheme}" is written in lower case`;
+  const url = options.resources ? urlProblem(pattern, true) : undefined;
+  if (url) return `${url}; such a pattern could never match a canonical name`;
   return undefined;
 }

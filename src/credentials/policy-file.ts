@@ -62,7 +62,7 @@ export function parsePolicy(text: string, source: string, limits: PolicyLimits):
       effect,
       agents: v.selectors(r.agents, [...p, 'agents']),
       actions: v.patterns(r.actions, [...p, 'actions']),
-      resources: v.patterns(r.resources, [...p, 'resources']),
+      resources: v.patterns(r.resources, [...p, 'resources'], { resources: true }),
       maxTtlSeconds: r.max_ttl === undefined ? defaults.maxTtlSeconds : v.ttl(r.max_ttl, [...p, 'max_ttl'], limits),
       requirePop: v.bool(r.require_pop, [...p, 'require_pop']) ?? defaults.requirePop,
       singleUse: v.bool(r.single_use, [...p, 'single_use']) ?? defaults.singleUse,
@@ -144,7 +144,7 @@ class Validator {
     return seconds!;
   }
 
-  patterns(value: unknown, path: Path): string[] {
+  patterns(value: unknown, path: Path, options: { resources?: boolean } = {}): string[] {
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || list.length === 0) this.fail(path, 'must be a pattern or a non-empty list of patterns');
     return (list as unknown[]).map((p, i) => {
@@ -152,7 +152,7 @@ class Validator {
       const pattern = this.string(p, at);
       // Patterns obey the canonical form of the names they match (canonical.ts), and are at most
       // 1024 characters: matching costs |pattern|·|value| steps, and values are at most 1024.
-      const problem = patternProblem(pattern);
+      const problem = patternProblem(pattern, options);
       if (problem) this.fail(at, problem);
       return pattern;
     });

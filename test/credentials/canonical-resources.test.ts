@@ -25,7 +25,10 @@ function genSegment(r: Random): string {
 
 function genResource(r: Random): string {
   const scheme = r.pick(['', '', 'https://', 'mcp://', 'file:///']);
-  return scheme + Array.from({ length: 1 + r.int(4) }, () => genSegment(r)).join('/');
+  const segments = Array.from({ length: 1 + r.int(4) }, () => genSegment(r));
+  // An https host has one spelling (lower-case ASCII, url-resources.test.ts); its path is free text.
+  if (scheme === 'https://') segments[0] = Array.from({ length: 1 + r.int(8) }, () => LETTERS[r.int(26)]!).join('');
+  return scheme + segments.join('/');
 }
 
 const hex = (b: number, r: Random) => {
