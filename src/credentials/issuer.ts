@@ -3,7 +3,7 @@
 import { SignetError, invalidArgument } from '../lib/errors.js';
 import { quoted } from '../lib/quote.js';
 import { silentLogger, type Logger } from '../lib/logger.js';
-import { INTERNAL_IDEMPOTENCY_PREFIX, type LedgerAppender } from '../ledger/contract.js';
+import type { LedgerAppender } from '../ledger/contract.js';
 import { AgentKeyCache } from './agent-key.js';
 import type { Agent, AgentStore } from './agent-store.js';
 import type { CredentialStore } from './credential-store.js';
@@ -133,7 +133,9 @@ export class Issuer {
         actors: actorsOf(act),
         token,
       }),
-      { idempotencyKey: `${INTERNAL_IDEMPOTENCY_PREFIX}issuance:${jti}`, deadline: options.deadline },
+      // No idempotency key: the jti is 128 fresh random bits, so a lookup could never hit (and a
+      // retried Issue mints a new credential). That saves a store read per Issue.
+      { deadline: options.deadline },
     );
     return {
       token,

@@ -133,27 +133,45 @@ function lookup(root: grpc.GrpcObject, fullName: string): grpc.ServiceClientCons
   return node as grpc.ServiceClientConstructor;
 }
 
+/**
+ * The call as handlers see it. The abort signal (with its deadline timer and cancel listener) is
+ * made only when something asks for it: most calls finish without one, and it costs a timer, a
+ * listener and an AbortController per call.
+ */
 function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: SignetConfig['tls']): CallContext & { done(): void } {
-  const controller = new AbortController();
   const raw = call.getDeadline();
   const deadlineMs = raw instanceof Date ? raw.getTime() : raw;
   const deadline = Number.isFinite(deadlineMs) ? deadlineMs : undefined;
+  let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
-  if (deadline !== undefined) {
-    timer = setTimeout(() => controller.abort(new SignetError('DEADLINE_EXCEEDED', 'deadline exceeded')), Math.max(0, deadline - Date.now()));
-  }
-  const onCancel = () => controller.abort(new SignetError('DEADLINE_EXCEEDED', 'the caller cancelled the call'));
-  call.once('cancelled', onCancel);
+  const onCancel = () => controller!.abort(new SignetError('DEADLINE_EXCEEDED', 'the caller cancelled the call'));
+  const signal = (): AbortSignal => {
+    if (controller) return controller.signal;
+    controller = new AbortController();
+    if (call.cancelled) onCancel();
+    else call.once('cancelled', onCancel);
+    if (deadline !== undefined) {
+      const expire = () => controller!.abort(new SignetError('DEADLINE_EXCEEDED', 'deadline exceeded'));
+      if (deadline <= Date.now()) expire();
+      else timer = setTimeout(expire, deadline - Date.now());
+    }
+    return controller.signal;
+  };
   const { caller, identities } = callerOf(call, tls);
   return {
     deadline,
-    signal: controller.signal,
+    get signal() {
+      return signal();
+    },
     caller,
     identities,
     identity: caller,
-    peer: call.getPeer(),
+    get peer() {
+      return call.getPeer();
+    },
     metadata: call.metadata,
     done() {
+      if (!controller) return;
       if (timer) clearTimeout(timer);
       call.removeListener('cancelled', onCancel);
     },

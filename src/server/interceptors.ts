@@ -78,31 +78,39 @@ export function requireAgentAllowed(context: Pick<CallContext, 'caller' | 'agent
 }
 
 export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor {
-  return (next, method) => async (request, context) => {
-    const started = process.hrtime.bigint();
-    let code = 'OK';
-    let failure: unknown;
-    try {
-      return await next(request, context);
-    } catch (err) {
-      code = err instanceof SignetError ? err.code : 'INTERNAL';
-      failure = err;
-      throw err;
-    } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics?.requests.inc({ method: method.path, code });
-      metrics?.latency.observe({ method: method.path }, seconds);
-      if (code !== 'OK') {
-        // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).
-        const detail = failure instanceof SignetError ? { error: failure.message, cause: causeOf(failure) } : {};
-        // A refusal during an outage the key-health log already announced is not news: debug.
-        const known = failure instanceof BackendUnavailable;
-        const level = known ? 'debug' : code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
-        logger[level]({ method: method.path, code, ...detail, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request failed');
-      } else if (logger.isLevelEnabled('debug')) {
-        logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request');
+  return (next, method) => {
+    // Label children bound on first use, once per method: no label hashing on every call.
+    let ok: { inc(): void } | undefined;
+    let latency: { observe(value: number): void } | undefined;
+    return async (request, context) => {
+      const started = process.hrtime.bigint();
+      let code = 'OK';
+      let failure: unknown;
+      try {
+        return await next(request, context);
+      } catch (err) {
+        code = err instanceof SignetError ? err.code : 'INTERNAL';
+        failure = err;
+        throw err;
+      } finally {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (metrics) {
+          if (code === 'OK') (ok ??= metrics.requests.labels({ method: method.path, code: 'OK' })).inc();
+          else metrics.requests.inc({ method: method.path, code });
+          (latency ??= metrics.latency.labels({ method: method.path })).observe(seconds);
+        }
+        if (code !== 'OK') {
+          // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).
+          const detail = failure instanceof SignetError ? { error: failure.message, cause: causeOf(failure) } : {};
+          // A refusal during an outage the key-health log already announced is not news: debug.
+          const known = failure instanceof BackendUnavailable;
+          const level = known ? 'debug' : code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
+          logger[level]({ method: method.path, code, ...detail, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request failed');
+        } else if (logger.isLevelEnabled('debug')) {
+          logger.debug({ method: method.path, ms: Math.round(seconds * 1e4) / 10, caller: context.caller }, 'request');
+        }
       }
-    }
+    };
   };
 }
 

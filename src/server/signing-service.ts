@@ -54,7 +54,13 @@ export function signingService({ keys, maxBatch, reserved: byName = new Map(), p
     return key;
   };
   const count = (key: NamedKey, n: number) => metrics?.signatures.inc({ key: key.name, driver: key.signer.driver }, n);
-  const options = (context: CallContext) => ({ deadline: context.deadline, signal: context.signal });
+  // The signal is read only by a driver that waits on something (a token, a KMS): a file key never makes one.
+  const options = (context: CallContext) => ({
+    deadline: context.deadline,
+    get signal() {
+      return context.signal;
+    },
+  });
 
   return {
     protoFile: 'signet/v1/signing.proto',

@@ -79,6 +79,52 @@ export class Pkcs11KeyBackend implements KeyBackend, HealthReporter {
     }
   }
 
+  /**
+   * A batch on as many lanes as the module has signing threads: each lane takes its thread slot, a
+   * session and one deadline watch once, and signs its share one after another (C_SignInit +
+   * C_Sign each) — not a slot, a session and a timer per signature. Whatever a lane could not sign
+   * (a session died, the token faltered) is signed one by one through sign(), which recovers as a
+   * lone call does. The deadline stops the lanes from taking more.
+   */
+  async signBatch(payloads: Uint8Array[], options: SignOptions): Promise<RawSignature[]> {
+    this.#watch.check();
+    const { lib, workerSlots } = this.#lease.module;
+    const out: Array<RawSignature | undefined> = new Array(payloads.length);
+    let next = 0;
+    let stopped = false;
+    const lane = async () => {
+      await workerSlots.acquire(options);
+      try {
+        await this.#lease.pool.run(async (session, epoch) => {
+          const key = this.#keyHandle(session, epoch);
+          const threads = this.#lease.module.signThreads;
+          while (!stopped && next < payloads.length) {
+            const i = next++;
+            const payload = payloads[i]!;
+            if (threads) {
+              out[i] = { signature: await threads.sign(session, key, this.#mechanism, payload), version: '1' };
+            } else {
+              lib.C_SignInit(session, { mechanism: this.#mechanism }, key);
+              const signature = await lib.C_SignAsync(session, Buffer.from(payload), Buffer.alloc(72));
+              out[i] = { signature: Uint8Array.from(signature), version: '1' };
+            }
+          }
+        }, options);
+      } finally {
+        workerSlots.release();
+      }
+    };
+    const lanes = Math.max(1, Math.min(payloads.length, workerSlots.limit));
+    const failures = await Promise.all(Array.from({ length: lanes }, () => bounded(lane(), options, 'the token to answer').then(() => undefined, (err: unknown) => err)));
+    stopped = true;
+    const deadline = failures.find((e) => e instanceof SignetError && e.code === 'DEADLINE_EXCEEDED');
+    if (deadline) throw deadline;
+    const missing: number[] = [];
+    for (let i = 0; i < out.length; i++) if (!out[i]) missing.push(i);
+    await Promise.all(missing.map(async (i) => void (out[i] = await this.sign(payloads[i]!, options))));
+    return out as RawSignature[];
+  }
+
   async close(): Promise<void> {
     this.#watch.close();
     await this.#lease.release();
