@@ -22,6 +22,13 @@ const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & RpcRequest => 'meth
 const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & RpcResponse => !('method' in m) && 'id' in m;
 const keyOf = (id: Id) => `${typeof id}:${String(id)}`;
 
+/**
+ * The ids the gate gives the requests whose answers it reads (tools/call, filtered tools/list):
+ * the tool server sees these, never the host's, so no other answer can be taken for theirs.
+ * A host request using one is refused.
+ */
+export const GATE_ID_PREFIX = 'signet-mcp-gate:';
+
 export interface GateHooks {
   /** Decides a tools/call: answer it itself, or call `forward` (at most once) and shape the answer. */
   onToolCall(request: RpcRequest, forward: () => Promise<RpcResponse>): Promise<RpcResponse>;
@@ -34,7 +41,9 @@ export class GateProxy {
   readonly #tool: Transport;
   readonly #hooks: GateHooks;
   readonly #awaiting = new Map<string, (response: RpcResponse) => void>();
-  readonly #lists = new Set<string>();
+  /** Host request id → the gate id the tool server knows it by, while it is in flight. */
+  readonly #inFlight = new Map<string, string>();
+  #nextId = 0;
   readonly #closed: Promise<void>;
   #close!: () => void;
 
@@ -60,12 +69,21 @@ export class GateProxy {
   }
 
   #fromHost(m: JSONRPCMessage): void {
+    // A tools/call sent as a notification has no answer to decide on: it is dropped, never passed on.
+    if ('method' in m && m.method === 'tools/call' && !isRequest(m)) return;
+    if (isRequest(m) && typeof m.id === 'string' && m.id.startsWith(GATE_ID_PREFIX)) {
+      void this.#host.send({ jsonrpc: '2.0', id: m.id, error: { code: -32600, message: `signet mcp-gate: request ids starting with "${GATE_ID_PREFIX}" are the gate's own` } } as JSONRPCMessage);
+      return;
+    }
     if (isRequest(m) && m.method === 'tools/call') {
       void this.#call(m);
       return;
     }
-    if (isRequest(m) && m.method === 'tools/list' && this.#hooks.onToolList) this.#lists.add(keyOf(m.id));
-    void this.#tool.send(m);
+    if (isRequest(m) && m.method === 'tools/list' && this.#hooks.onToolList) {
+      void this.#list(m);
+      return;
+    }
+    void this.#tool.send(this.#cancellation(m));
   }
 
   #fromTool(m: JSONRPCMessage): void {
@@ -77,15 +95,43 @@ export class GateProxy {
         waiter(m);
         return;
       }
-      if (this.#lists.delete(key) && m.result) {
-        void this.#hooks.onToolList!(m.result).then(
-          (result) => this.#host.send({ ...m, result } as JSONRPCMessage),
-          () => this.#host.send(m),
-        );
-        return;
-      }
     }
     void this.#host.send(m);
+  }
+
+  /** Sends `request` to the tool server under a gate id; answers the tool's reply under the host's id. */
+  #ask(request: RpcRequest): Promise<RpcResponse> {
+    const id = `${GATE_ID_PREFIX}${++this.#nextId}`;
+    const hostKey = keyOf(request.id);
+    return new Promise<RpcResponse>((resolve) => {
+      this.#inFlight.set(hostKey, id);
+      this.#awaiting.set(keyOf(id), (response) => {
+        if (this.#inFlight.get(hostKey) === id) this.#inFlight.delete(hostKey);
+        resolve({ ...response, id: request.id });
+      });
+      void this.#tool.send({ ...request, id } as JSONRPCMessage);
+    });
+  }
+
+  /** A host's notifications/cancelled names its own id: the tool server knows the request by the gate's. */
+  #cancellation(m: JSONRPCMessage): JSONRPCMessage {
+    if (!('method' in m) || m.method !== 'notifications/cancelled' || 'id' in m) return m;
+    const params = (m as { params?: { requestId?: Id } }).params;
+    const id = params?.requestId === undefined ? undefined : this.#inFlight.get(keyOf(params.requestId));
+    return id === undefined ? m : ({ ...m, params: { ...params, requestId: id } } as JSONRPCMessage);
+  }
+
+  async #list(request: RpcRequest): Promise<void> {
+    const response = await this.#ask(request);
+    let out = response;
+    if (response.result) {
+      try {
+        out = { ...response, result: await this.#hooks.onToolList!(response.result) };
+      } catch {
+        out = response;
+      }
+    }
+    await this.#host.send(out as JSONRPCMessage);
   }
 
   async #call(request: RpcRequest): Promise<void> {
@@ -93,10 +139,7 @@ export class GateProxy {
     const forward = () => {
       if (forwarded) throw new Error('a tools/call is forwarded at most once');
       forwarded = true;
-      return new Promise<RpcResponse>((resolve) => {
-        this.#awaiting.set(keyOf(request.id), resolve);
-        void this.#tool.send(request as JSONRPCMessage);
-      });
+      return this.#ask(request);
     };
     let response: RpcResponse;
     try {
