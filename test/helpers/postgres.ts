@@ -132,3 +132,19 @@ async function startEmbedded(): Promise<string> {
   process.env.SIGNET_TEST_DATABASE_URL = url; // child processes (replicas) use the same server
   return url;
 }
+
+/**
+ * The backends holding (granted) or waiting for one advisory lock, by its 64-bit key: pg_locks
+ * shows a bigint key as classid (high 32 bits) and objid (low 32 bits) with objsubid 1. Other tests
+ * share the server, so a test never looks at advisory locks that are not its own.
+ */
+export async function advisoryLockHolders(schema: TestSchema, key: string, granted = true): Promise<number[]> {
+  const k = BigInt.asUintN(64, BigInt(key));
+  const { rows } = await schema.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted = $3
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND classid = $1::bigint::oid AND objid = $2::bigint::oid`,
+    [(k >> 32n).toString(), (k & 0xffffffffn).toString(), granted],
+  );
+  return rows.map((r) => r.pid);
+}

@@ -7,7 +7,8 @@ import { isSignetError } from '../../src/lib/errors.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { PgLedgerStore } from '../../src/ledger/pg-store.js';
 import type { Signer } from '../../src/signers/contract.js';
-import { testSchema, type TestSchema } from '../helpers/postgres.js';
+import { advisoryKey } from '../../src/lib/pg.js';
+import { advisoryLockHolders, testSchema, type TestSchema } from '../helpers/postgres.js';
 import { ORIGIN, receipt, tempLedgerDir, type TempLedgerDir } from './fixtures.js';
 import { checkNote, checkReceipt, consistent } from './independent.js';
 
@@ -139,8 +140,7 @@ describe('ledger replicas on one PostgreSQL schema', () => {
     // The holder of the advisory lock, found as an operator would, while it signs.
     let holder: number | undefined;
     for (let i = 0; i < 200 && holder === undefined; i++) {
-      const { rows } = await db.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted");
-      holder = rows[0]?.pid;
+      holder = (await advisoryLockHolders(db, advisoryKey(db.schema, 'ledger-sequence')))[0];
       if (holder === undefined) await sleep(10);
     }
     assert.ok(holder !== undefined, 'a backend holds the sequencing lock');

@@ -59,8 +59,12 @@ describe('three Signet replica processes on one PostgreSQL', () => {
   const replicas: Array<Replica | undefined> = [undefined, undefined, undefined];
   const children = new Set<ChildProcess>();
 
+  let started = 0;
   const start = (): Promise<Replica> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    // Each replica process has its own data directory (one writer per directory); the keys and the
+    // database are what they share.
+    const own = { ...config, data_dir: join(dir, `replica-${++started}`) };
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(own)], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const exited = new Promise((ok) => child.once('exit', ok));
     // Every child is ended in after(), also one whose start-up the test never saw finish.
     children.add(child);
