@@ -57,7 +57,8 @@ export class Glob {
   }
 
   matches(input: string, counter?: GlobSteps): boolean {
-    const value = this.#fold ? caseFold(input) : input;
+    // Code points, not UTF-16 units: `?` is one character, and no wildcard takes half a pair.
+    const value = Array.from(this.#fold ? caseFold(input) : input);
     const tokens = this.#tokens;
     const n = tokens.length;
     const dot = this.#syntax === 'path' ? dotSegments(value) : undefined;
@@ -117,8 +118,9 @@ export function caseFold(s: string): string {
   return s.toUpperCase().toLowerCase();
 }
 
-function tokenize(pattern: string, syntax: GlobSyntax): Token[] {
+function tokenize(text: string, syntax: GlobSyntax): Token[] {
   const tokens: Token[] = [];
+  const pattern = Array.from(text);
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     const guard = syntax === 'path' && (i === 0 || pattern[i - 1] === '/');
@@ -154,7 +156,7 @@ function closure(tokens: Token[], at: Uint8Array, inside: Uint8Array, crossed: U
 }
 
 /** dot[j] = 1 when a value segment starts at j and is exactly `.` or `..`. */
-function dotSegments(value: string): Uint8Array {
+function dotSegments(value: readonly string[]): Uint8Array {
   const dot = new Uint8Array(value.length + 1);
   let start = 0;
   while (start <= value.length) {
