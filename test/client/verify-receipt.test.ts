@@ -82,9 +82,14 @@ describe('verifyReceiptBundle', () => {
       { what: 'index at or past the size', expect: 'index', make: (b) => ({ ...b, index: b.treeSize + random.int(1000) }) },
       { what: 'index negative / fractional / huge', expect: 'format', make: (b) => ({ ...b, index: random.pick([-1, 0.5, 2 ** 53, Number.NaN]) }) },
       { what: 'tree size changed', expect: 'tree_size', make: (b) => ({ ...b, treeSize: b.treeSize + 1 + random.int(5) }) },
-      { what: 'a letter of the entry replaced by another letter', expect: 'inclusion_proof', make: (b) => {
+      { what: 'a letter of a string value in the entry replaced by another letter', expect: 'inclusion_proof', make: (b) => {
         const text = entryText(b);
-        const at = [...text.matchAll(/[a-z]/g)].map((m) => m.index!);
+        // Only inside member values without escapes: a letter of a member name can change the
+        // member order, and one after a backslash the escape, and either makes the entry
+        // non-canonical (check 'entry', tested below) rather than a different canonical entry.
+        const at = [...text.matchAll(/:"([^"\\]*)"/g)].flatMap((m) =>
+          [...m[1]!.matchAll(/[a-z]/g)].map((l) => m.index! + 2 + l.index!),
+        );
         const i = random.pick(at);
         const swapped = text.slice(0, i) + (text[i] === 'q' ? 'r' : 'q') + text.slice(i + 1);
         return { ...b, entry: Buffer.from(swapped), leafHash: undefined };
