@@ -17,8 +17,10 @@ import { openSigner } from '../src/signers/registry.js';
 import type { Signer } from '../src/signers/contract.js';
 import { startChild } from './lib/child-server.js';
 import type { MillionFigures } from './lib/ledger-million.js';
-import { fmt, ratioLine, runLoad, type LoadResult } from './lib/load.js';
+import { fmt, ratioLine, runLoad } from './lib/load.js';
 import { noopClient } from './lib/noop-server.js';
+import { interleave } from './lib/rounds.js';
+import { perCall, probeArgs } from './lib/thread-cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Children run as compiled .js from dist/, or as .ts through tsx when this file is run with tsx. */
@@ -27,6 +29,8 @@ const childArgs = (file: string) => (viaTsx ? ['--import', 'tsx', join(here, `${
 
 export interface LedgerBenchOptions {
   durationMs: number;
+  /** Interleaved rounds of the gRPC figures (medians reported). */
+  rounds: number;
   /** Calls in flight for the no-op and single-append figures. */
   concurrency: number;
   /** Receipts per AppendReceipts call, and calls in flight for it. */
@@ -38,7 +42,7 @@ export interface LedgerBenchOptions {
   entries: number;
 }
 
-export const DEFAULTS: LedgerBenchOptions = { durationMs: 4000, concurrency: 64, batchSize: 1000, batchConcurrency: 4, maxDelayMs: 5, entries: 1_000_000 };
+export const DEFAULTS: LedgerBenchOptions = { durationMs: 2000, rounds: 5, concurrency: 64, batchSize: 1000, batchConcurrency: 4, maxDelayMs: 5, entries: 1_000_000 };
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const wireReceipt = (i: number) => ({
@@ -64,55 +68,62 @@ function counts(db: string): { entries: number; checkpoints: number } {
   }
 }
 
-/** Sums several runLoad segments: rate over all of them; p50/p99 as the median segment's. */
-function combine(parts: LoadResult[]): LoadResult {
-  const ops = parts.reduce((s, p) => s + p.ops, 0);
-  const seconds = parts.reduce((s, p) => s + p.seconds, 0);
-  const mid = (f: (p: LoadResult) => number) => parts.map(f).sort((x, y) => x - y)[Math.floor(parts.length / 2)]!;
-  return { ops, seconds, rate: ops / seconds, p50Ms: mid((p) => p.p50Ms), p99Ms: mid((p) => p.p99Ms), errors: parts.reduce((s, p) => s + p.errors, 0) };
-}
-
 /**
- * gRPC figures: the no-op baseline and single appends (batching on) measured in alternating
- * segments, so a change in the machine's load hits both alike; then many receipts per call.
+ * gRPC figures in interleaved rounds (medians): the no-op baseline, single appends (64 in flight)
+ * and 1000-receipt calls, each Signet figure with the server's CPU per receipt by thread; and the
+ * sequencer in this process without gRPC (the backend's own rate) for the batched figure's bound.
  */
 export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: string, log: (l: string) => void) {
-  const noop = await startChild(childArgs('lib/noop-server'));
+  const noopProbe = join(dir, 'noop-threads.txt');
+  const np = probeArgs(noopProbe);
+  const noop = await startChild([...np.args, ...childArgs('lib/noop-server').slice(viaTsx ? 2 : 0)], np.env);
   const nc = noopClient(`127.0.0.1:${noop.port}`);
   const payload = Buffer.alloc(64, 7);
   const db = join(dir, 'grpc.db');
-  const env = { SIGNET_BENCH_KEY: keyUri, SIGNET_BENCH_DB: db, SIGNET_BENCH_DELAY_MS: String(o.maxDelayMs) };
-  const server = await startChild(childArgs('lib/ledger-server'), env);
+  const probe = join(dir, 'ledger-threads.txt');
+  const lp = probeArgs(probe);
+  const env = { ...lp.env, SIGNET_BENCH_KEY: keyUri, SIGNET_BENCH_DB: db, SIGNET_BENCH_DELAY_MS: String(o.maxDelayMs) };
+  const server = await startChild([...lp.args, ...childArgs('lib/ledger-server').slice(viaTsx ? 2 : 0)], env);
   const signet = new SignetClient({ address: `127.0.0.1:${server.port}`, retry: false, deadlineMs: 120_000 });
   const client = signet.ledger;
+  const signer = await openSigner(keyUri);
+  const local = await Ledger.open({ path: join(dir, 'in-process.db'), signer, origin: 'signet.bench/ledger', batch: { maxDelayMs: o.maxDelayMs, maxEntries: 4096, maxPending: 1 << 20 } });
   try {
-    const rounds = 4;
-    const segment = { concurrency: o.concurrency, durationMs: o.durationMs / rounds, warmupMs: 250 };
-    const noops: LoadResult[] = [];
-    const singles: LoadResult[] = [];
     let n = 0;
-    for (let r = 0; r < rounds; r++) {
-      noops.push(await runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), segment));
-      singles.push(await runLoad(() => client.appendReceipt({ receipt: wireReceipt(n++) }), segment));
-    }
-    const noopRate = combine(noops);
-    const single = combine(singles);
-    const afterSingle = counts(db);
-    log(`no-op gRPC unary                              ${fmt(noopRate.rate).padStart(10)} calls/s  p50 ${noopRate.p50Ms.toFixed(2)} ms  p99 ${noopRate.p99Ms.toFixed(2)} ms`);
-    log(`AppendReceipt (one per call, batch ${o.maxDelayMs} ms)       ${fmt(single.rate).padStart(10)} receipts/s  p50 ${single.p50Ms.toFixed(2)} ms  p99 ${single.p99Ms.toFixed(2)} ms`);
-    log(`  per segment (no-op / append calls/s): ${noops.map((x, i) => `${fmt(x.rate)}/${fmt(singles[i]!.rate)}`).join('  ')}`);
     const receipts = Array.from({ length: o.batchSize }, (_, i) => ({ receipt: wireReceipt(i) }));
-    const many = await runLoad(() => client.appendReceipts({ receipts }), { concurrency: o.batchConcurrency, durationMs: o.durationMs, warmupMs: 500 });
+    const records = Array.from({ length: o.batchSize }, (_, i) => record(i));
+    const srv = { pid: server.child.pid!, probe };
+    const segment = { concurrency: o.concurrency, durationMs: o.durationMs, warmupMs: 250 };
+    const batched = { concurrency: o.batchConcurrency, durationMs: o.durationMs, warmupMs: 250 };
+    const rounds = await interleave(
+      o.rounds,
+      [
+        { name: 'no-op', run: () => runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), segment), server: { pid: noop.child.pid!, probe: noopProbe } },
+        { name: 'AppendReceipt', run: () => runLoad(() => client.appendReceipt({ receipt: wireReceipt(n++) }), segment), server: srv },
+        { name: 'AppendReceipts', run: () => runLoad(() => client.appendReceipts({ receipts }), batched), unitsPerCall: o.batchSize, server: srv },
+        { name: 'sequencer in-process', run: () => runLoad(() => local.appendMany(records), batched), unitsPerCall: o.batchSize },
+      ],
+      log,
+    );
     const end = counts(db);
-    const manyRate = many.rate * o.batchSize;
-    log(`AppendReceipts (${o.batchSize} per call, ${o.batchConcurrency} in flight)     ${fmt(manyRate).padStart(10)} receipts/s  p50 ${many.p50Ms.toFixed(1)} ms per call`);
+    const r = (name: string) => rounds.get(name)!;
+    const [noopRate, single, many, inProcess] = [r('no-op'), r('AppendReceipt'), r('AppendReceipts'), r('sequencer in-process')];
+    log('');
+    log(`no-op gRPC unary                              ${fmt(noopRate.rate).padStart(10)} calls/s  p50 ${noopRate.p50Ms.toFixed(2)} ms  p99 ${noopRate.p99Ms.toFixed(2)} ms`);
+    log(`${''.padEnd(46)}${perCall(noopRate.cpu!, noopRate.units, 'workers')}`);
+    log(`AppendReceipt (one per call, ${o.concurrency} in flight)    ${fmt(single.rate).padStart(10)} receipts/s  p50 ${single.p50Ms.toFixed(2)} ms  p99 ${single.p99Ms.toFixed(2)} ms`);
+    log(`${''.padEnd(46)}${perCall(single.cpu!, single.units)}`);
+    log(`AppendReceipts (${o.batchSize} per call, ${o.batchConcurrency} in flight)     ${fmt(many.rate).padStart(10)} receipts/s  p50 ${many.p50Ms.toFixed(1)} ms per call`);
+    log(`${''.padEnd(46)}${perCall(many.cpu!, many.units)} per receipt`);
+    log(`sequencer in-process (appendMany ${o.batchSize}, no gRPC) ${fmt(inProcess.rate).padStart(10)} receipts/s  (the backend's own rate: the bound without gRPC)`);
     const perTenK = (end.checkpoints / end.entries) * 10_000;
-    const singlePerTenK = (afterSingle.checkpoints / afterSingle.entries) * 10_000;
-    log(`custody signatures per 10,000 receipts        ${fmt(perTenK, 1).padStart(10)} overall (${fmt(singlePerTenK, 1)} in the single-append phase; ${end.checkpoints} checkpoints for ${end.entries} receipts, 1 per batch)`);
-    return { noop: noopRate, single, manyRate, perTenK };
+    log(`custody signatures per 10,000 receipts        ${fmt(perTenK, 1).padStart(10)} overall (${end.checkpoints} checkpoints for ${end.entries} receipts, 1 per batch)`);
+    return { noop: noopRate, single, many, inProcess, perTenK, cpuPerReceipt: many.cpu!.total / many.units };
   } finally {
     nc.close();
     signet.close();
+    await local.close();
+    await signer.close();
     await noop.stop();
     await server.stop();
   }
@@ -159,9 +170,16 @@ export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<str
   try {
     log(`# ledger benchmark ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
     log(`# load average at start ${loadavg().map((l) => l.toFixed(1)).join(" ")} (the machine is shared; figures under load are lower bounds)`);
-    log(`# ${o.durationMs} ms per gRPC figure; ${o.concurrency} calls in flight; Ed25519 file key; SQLite WAL synchronous=FULL`);
+    log(`# ${o.rounds} interleaved rounds × ${o.durationMs} ms per gRPC figure (medians); ${o.concurrency} calls in flight; Ed25519 file key; SQLite WAL synchronous=FULL`);
     const grpcFigures = await benchAppends(o, dir, `file://${join(dir, 'ledger-key.pem')}`, log);
+    log('');
+    log(ratioLine('AppendReceipt ÷ no-op gRPC', grpcFigures.single.rate / grpcFigures.noop.rate, 0.7));
+    log(ratioLine('AppendReceipt p99 ÷ no-op p99', grpcFigures.single.p99Ms / grpcFigures.noop.p99Ms, 2, false));
+    log(ratioLine('AppendReceipts receipts/s ÷ 30,000', grpcFigures.many.rate / 30_000, 1));
+    log(ratioLine('AppendReceipts server CPU µs per receipt', grpcFigures.cpuPerReceipt, 30, false));
+    log(`${'AppendReceipts ÷ sequencer in-process'.padEnd(44)} ${(grpcFigures.many.rate / grpcFigures.inProcess.rate).toFixed(2).padStart(8)}`);
 
+    if (o.entries === 0) return out;
     const big = join(dir, 'big.db');
     const built = await buildLedger(big, signer, o.entries, log);
     const pemPath = join(dir, 'ledger.pub.pem');
@@ -176,9 +194,6 @@ export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<str
     log(`load average while measuring                  ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     log('');
-    log(ratioLine('AppendReceipt ÷ no-op gRPC', grpcFigures.single.rate / grpcFigures.noop.rate, 0.8));
-    log(ratioLine(`AppendReceipt p99 ms (≤ delay ${o.maxDelayMs} + 5)`, grpcFigures.single.p99Ms, o.maxDelayMs + 5, false));
-    log(ratioLine('AppendReceipts receipts/s ÷ 100,000', grpcFigures.manyRate / 100_000, 1));
     log(ratioLine('custody signatures per batch (1M build)', built.signatures / built.batches, 1, false));
     log(ratioLine('VerifyChain ÷ raw SHA-256 of the entries', m.verifyS / m.rawEntriesS, 2, false));
     log(ratioLine('VerifyChain ÷ raw SHA-256 of entries + nodes', m.verifyS / m.rawTreeS, 2, false));
@@ -192,8 +207,10 @@ export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<str
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const entries = process.argv[2] ? Number(process.argv[2]) : DEFAULTS.entries;
-  benchLedger({ ...DEFAULTS, entries }).then(
+  const entries = process.argv[2] ? Number(process.argv[2]) : Number(process.env.BENCH_LEDGER_ENTRIES ?? DEFAULTS.entries);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? DEFAULTS.rounds);
+  const durationMs = Number(process.env.BENCH_DURATION_MS ?? DEFAULTS.durationMs);
+  benchLedger({ ...DEFAULTS, entries, rounds, durationMs }).then(
     () => process.exit(0),
     (err) => {
       console.error(err);

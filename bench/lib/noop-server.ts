@@ -25,6 +25,7 @@ async function serve(): Promise<void> {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
   );
   process.stdout.write(`listening ${port}\n`);
+  process.once('SIGINT', () => process.exit(0));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void serve();

@@ -4,7 +4,7 @@ import { SignetError } from '../lib/errors.js';
 import type { Signer } from '../signers/contract.js';
 import { SIGNET_SCOPE, type AppendOptions, type LedgerAppender, type LedgerRecord, type ReceiptBundle } from './contract.js';
 import { InFlightKeys, checkKey, checkScope, contentDigest, keyConflict, sameDigest, type KeyPlan } from './idempotency.js';
-import { TreeBuilder, frontierAddresses, inclusionProof, leafHash, type NodeAddress } from './merkle.js';
+import { TreeBuilder, frontierAddresses, inclusionProofs, leafHash, type NodeAddress } from './merkle.js';
 import { CheckpointKeys } from './checkpoint-keys.js';
 import type { LedgerKey } from './key-events.js';
 import { formatCheckpoint, signNoteReporting, type SigningKey } from './note.js';
@@ -431,11 +431,10 @@ export class Sequencer implements LedgerAppender {
       missing.forEach((a, i) => known.set(nodeKey(a), fromStore[i]!));
       return wanted.map((a) => known.get(nodeKey(a))!);
     };
-    const bundles: ReceiptBundle[] = [];
-    for (const e of write.entries.slice(extra)) {
-      bundles.push({ entry: e.entry, index: e.index, leafHash: e.leafHash, inclusionProof: await inclusionProof(e.index, size, read), checkpoint: note, treeSize: size });
-    }
-    return bundles;
+    // One read for the whole batch: neighbouring entries' proofs share most of their nodes.
+    const entries = write.entries.slice(extra);
+    const proofs = await inclusionProofs(entries.map((e) => e.index), size, read);
+    return entries.map((e, i) => ({ entry: e.entry, index: e.index, leafHash: e.leafHash, inclusionProof: proofs[i]!, checkpoint: note, treeSize: size }));
   }
 }
 
