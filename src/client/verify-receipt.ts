@@ -125,13 +125,21 @@ export function verifyReceiptBundle(input: ReceiptInput, trust: LedgerTrust): Re
 export function witnessCheck(checkpoint: string, trust: LedgerTrust): string[] | string {
   const w = trust.witnesses;
   if (!w) return [];
+  if (!Array.isArray(w.keys)) return 'witnesses.keys is not a list of witness vkeys';
+  // A quorum that is not a whole number from 1 to the number of keys would read as "enough" for none.
+  if (!Number.isSafeInteger(w.required) || w.required < 1 || w.required > w.keys.length) {
+    return `witnesses.required must be a whole number from 1 to ${w.keys.length} (the witness keys given), got ${JSON.stringify(w.required) ?? String(w.required)}`;
+  }
   let cosigners: Cosigner[];
   try {
     cosigners = w.keys.map(cosignerFromVkey);
   } catch (err) {
     return `a witness key is unreadable: ${messageOf(err)}`;
   }
-  const names = verifiedCosignatures(checkpoint, cosigners).map((v) => v.name);
-  if (names.length < w.required) return `${names.length} of the ${w.required} required witnesses cosigned the checkpoint${names.length ? ` (${names.join(', ')})` : ''}`;
+  const verified = verifiedCosignatures(checkpoint, cosigners).map((v) => v.name);
+  // N witnesses are N keys: one key listed under several names cosigns as one witness.
+  const keyOf = (name: string) => Buffer.from(cosigners.find((c) => c.name === name)!.publicKey).toString('hex');
+  const names = verified.filter((name, i) => verified.findIndex((other) => keyOf(other) === keyOf(name)) === i);
+  if (names.length < w.required) return `${names.length} of the ${w.required} required witnesses (distinct keys) cosigned the checkpoint${names.length ? ` (${names.join(', ')})` : ''}`;
   return names;
 }
