@@ -99,7 +99,19 @@ export class AgentSession {
       },
       idempotency_key: `agent:${randomUUID()}`,
     });
-    return { receipt, verdict: verifyReceiptBundle(receipt, { keys: await this.ledgerKey() }) };
+    // Valid is not enough: the receipt must be of this record, not of another agent's or call's.
+    const record = {
+      type: 'receipt',
+      agent: this.#o.key.did,
+      action: r.action,
+      resource: r.resource,
+      request_sha256: r.requestSha256,
+      response_sha256: r.responseSha256,
+      outcome: r.outcome,
+      jti: r.jti || undefined,
+      metadata: r.metadata,
+    };
+    return { receipt, verdict: verifyReceiptBundle(receipt, { keys: await this.ledgerKey() }, { record }) };
   }
 
   /**

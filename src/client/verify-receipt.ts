@@ -1,6 +1,6 @@
 // Offline check of a receipt bundle against the ledger's public key alone: the checkpoint's
 // signature, its origin and size, the canonical entry, its leaf hash and its inclusion proof.
-import { parseCanonical } from '../lib/jcs.js';
+import { canonicalize, parseCanonical } from '../lib/jcs.js';
 import { parseCheckpoint, type Checkpoint } from '../ledger/checkpoint.js';
 import type { ReceiptBundle } from '../ledger/contract.js';
 import { splitNote, verifyNote, type NoteVerifier } from '../ledger/note.js';
@@ -24,7 +24,13 @@ export type ReceiptCheck =
   | 'entry' // the entry is not RFC 8785 canonical JSON of an object
   | 'leaf_hash' // the bundle's leaf hash is not the hash of its entry
   | 'inclusion_proof' // the proof does not lead from the entry to the signed root
-  | 'witnesses'; // fewer than the required witnesses cosigned the checkpoint
+  | 'witnesses' // fewer than the required witnesses cosigned the checkpoint
+  | 'record'; // the entry is not the record the verifier expected (another agent's, another call's)
+
+/** What the verifier knows the entry must say: each member given must be in the entry, equal as JSON. */
+export interface ReceiptExpectations {
+  record?: Record<string, unknown>;
+}
 
 export interface VerifiedReceiptBundle {
   index: number;
@@ -60,7 +66,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Checks a receipt offline with the ledger's key; says which check failed and why. */
-export function verifyReceiptBundle(input: ReceiptInput, trust: LedgerTrust): ReceiptVerdict {
+export function verifyReceiptBundle(input: ReceiptInput, trust: LedgerTrust, expect: ReceiptExpectations = {}): ReceiptVerdict {
   let bundle: ReceiptBundle;
   try {
     bundle = normalise(input);
@@ -118,6 +124,8 @@ export function verifyReceiptBundle(input: ReceiptInput, trust: LedgerTrust): Re
   }
   const witnessed = witnessCheck(checkpoint, trust);
   if (typeof witnessed === 'string') return fail('witnesses', witnessed);
+  const differs = recordDifference(parsed as Record<string, unknown>, expect.record);
+  if (differs) return fail('record', differs);
   return { valid: true, index, treeSize: cp.size, origin: cp.origin, root: cp.root, entry: parsed as Record<string, unknown>, leafHash: leaf, signedBy, cosignedBy: witnessed };
 }
 
@@ -142,4 +150,15 @@ export function witnessCheck(checkpoint: string, trust: LedgerTrust): string[] |
   const names = verified.filter((name, i) => verified.findIndex((other) => keyOf(other) === keyOf(name)) === i);
   if (names.length < w.required) return `${names.length} of the ${w.required} required witnesses (distinct keys) cosigned the checkpoint${names.length ? ` (${names.join(', ')})` : ''}`;
   return names;
+}
+
+/** Which expected member the entry lacks or holds otherwise, or undefined when it is the record. */
+function recordDifference(entry: Record<string, unknown>, record: Record<string, unknown> | undefined): string | undefined {
+  if (!record) return undefined;
+  for (const [name, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(entry, name)) return `the entry has no ${name}; the record appended has one`;
+    if (canonicalize(entry[name]) !== canonicalize(value)) return `the entry's ${name} is not the record's: this receipt is of another entry`;
+  }
+  return undefined;
 }
