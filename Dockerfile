@@ -29,6 +29,9 @@ USER node
 ENV NODE_ENV=production \
     SIGNET_DATA_DIR=/var/lib/signet
 EXPOSE 7443
+# grpc.health.v1 against 127.0.0.1:7443; for a TLS deployment set SIGNET_HEALTH_ADDR and
+# SIGNET_HEALTH_TLS_CA / _CERT / _KEY / _SERVER_NAME (docker-compose.yml does).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "bin/signet.cjs", "health"]
 # The launcher sizes libuv's threadpool (UV_THREADPOOL_SIZE, default 24) before the CLI loads.
 ENTRYPOINT ["node", "bin/signet.cjs"]
 CMD ["serve"]

@@ -77,6 +77,7 @@ export async function benchCredentials(
       config,
       [
         'listen: 127.0.0.1:0',
+        'plaintext: true',
         `data_dir: ${dir}`,
         'keys:',
         `  issuer: "${key}&max-sessions=${o.sessions}"`,

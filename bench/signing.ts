@@ -67,7 +67,7 @@ export async function benchSigning(o: SigningBenchOptions = SIGNING_DEFAULTS, lo
     const key = (uri: string) => `"${uri}&max-sessions=${o.sessions}&sign-threads=${o.signThreads}"`;
     writeFileSync(
       config,
-      `listen: 127.0.0.1:0\ndata_dir: ${dir}\nkeys:\n  ed: ${key(edUri)}\n  p256: ${key(p256Uri)}\n  file: "file://${dir}/file-ed25519.pem?create=true&alg=ed25519"\nlimits:\n  max_batch: ${o.batchSize}\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`,
+      `listen: 127.0.0.1:0\nplaintext: true\ndata_dir: ${dir}\nkeys:\n  ed: ${key(edUri)}\n  p256: ${key(p256Uri)}\n  file: "file://${dir}/file-ed25519.pem?create=true&alg=ed25519"\nlimits:\n  max_batch: ${o.batchSize}\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`,
     );
     const signetProbe = join(dir, 'signet-threads.txt');
     const sp = probeArgs(signetProbe);

@@ -5,6 +5,8 @@
 set -eu
 
 SOFTHSM_DIR="${SOFTHSM_DIR:-/var/lib/signet-softhsm}"
+# The SO PIN lives apart from the token files Signet mounts: Signet never needs it, and must not read it.
+SO_PIN_DIR="${SO_PIN_DIR:-/var/lib/signet-softhsm-so}"
 TOKEN_LABEL="${TOKEN_LABEL:-signet}"
 MODULE="${PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}"
 : "${SIGNET_PIN:?set SIGNET_PIN to the user PIN of the token}"
@@ -23,8 +25,8 @@ else
   SO_PIN="${SIGNET_SO_PIN:-}"
   if [ -z "$SO_PIN" ]; then
     SO_PIN="$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-    (umask 077 && printf '%s\n' "$SO_PIN" > "$SOFTHSM_DIR/so-pin")
-    echo "SO PIN written to $SOFTHSM_DIR/so-pin (mode 0600)"
+    (umask 077 && mkdir -p "$SO_PIN_DIR" && chmod 0700 "$SO_PIN_DIR" && printf '%s\n' "$SO_PIN" > "$SO_PIN_DIR/so-pin")
+    echo "SO PIN written to $SO_PIN_DIR/so-pin (mode 0600; not in the volume Signet mounts)"
   fi
   softhsm2-util --init-token --free --label "$TOKEN_LABEL" --so-pin "$SO_PIN" --pin "$SIGNET_PIN" >/dev/null
   echo "initialised token \"$TOKEN_LABEL\" in $SOFTHSM_DIR/tokens"

@@ -12,6 +12,7 @@ commands:
   softhsm init [--dir DIR]         create a SoftHSM token and keys for local development
   ledger verify|proof …            verify a ledger database, print proofs
   verify receipt FILE --key KEY    verify a receipt offline
+  health [--addr HOST:PORT]        ask a running Signet for its health (grpc.health.v1), for probes
   mcp [--server HOST:PORT]         MCP server on stdio: the agent's own identity and Signet's tools
   mcp-gate [options] -- CMD ARGS…  gate an MCP tool server: Signet authorizes and records every call
   monitor --ledger-key FILE …      follow a ledger, prove it append-only, cosign as a witness
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   softhsm: async (argv) => (await import('./softhsm.js')).softhsmCommand(argv),
   ledger: async (argv) => (await import('./ledger.js')).ledgerCommand(argv),
   verify: async (argv) => (await import('./verify.js')).verifyCommand(argv),
+  health: async (argv) => (await import('./health.js')).healthCommand(argv),
   mcp: async (argv) => (await import('./mcp.js')).mcpCommand(argv),
   'mcp-gate': async (argv) => (await import('./mcp-gate.js')).mcpGateCommand(argv),
   monitor: async (argv) => (await import('./monitor.js')).monitorCommand(argv),
@@ -57,6 +59,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   return command(rest);
 }
+
+// `signet keys show … | head`: a reader that stops early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

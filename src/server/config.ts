@@ -102,6 +102,11 @@ export interface SignetConfig {
   metrics: { listen: string | undefined };
   log: { level: string };
   shutdownGraceMs: number;
+  /**
+   * Serve without TLS. Start-up allows it only on a loopback address, and only when said: by the
+   * config (`plaintext: true`, SIGNET_PLAINTEXT=true) or by the embedded defaults (no config file).
+   */
+  plaintext: boolean;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -132,12 +137,17 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
       throw new SignetError('CONFIG', `config: ${file} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  return { config: resolveConfig(raw, env), source: file ?? 'embedded defaults' };
+  return { config: resolveConfig(raw, env, { embedded: !file }), source: file ?? 'embedded defaults' };
 }
 
-const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'authorization', 'health', 'limits', 'ledger', 'credentials', 'postgres', 'metrics', 'log', 'shutdown_grace_ms']);
+const TOP_LEVEL = new Set(['listen', 'data_dir', 'keys', 'tls', 'plaintext', 'authorization', 'health', 'limits', 'ledger', 'credentials', 'postgres', 'metrics', 'log', 'shutdown_grace_ms']);
 
-export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): SignetConfig {
+export interface ResolveOptions {
+  /** No config file: the embedded defaults, which serve plaintext on loopback unless TLS is given. */
+  embedded?: boolean;
+}
+
+export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): SignetConfig {
   const r = new Reader(raw, '');
   r.onlyKeys(TOP_LEVEL);
   const dataDir = resolve(env.SIGNET_DATA_DIR ?? r.string('data_dir') ?? '.signet');
@@ -278,11 +288,18 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },
     log: { level: logLevel(env.SIGNET_LOG_LEVEL, log.string('level')) },
     shutdownGraceMs: r.int('shutdown_grace_ms', 0, 600_000) ?? 10_000,
+    plaintext: envBoolean(env.SIGNET_PLAINTEXT, 'SIGNET_PLAINTEXT') ?? r.boolean('plaintext') ?? (options.embedded === true && tls === undefined),
   };
   parseHostPort(config.listen, 'listen');
   if (config.metrics.listen) parseHostPort(config.metrics.listen, 'metrics.listen');
   if (config.credentials.jwksHttp) parseHostPort(config.credentials.jwksHttp, 'credentials.jwks_http');
   return config;
+}
+
+function envBoolean(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw configError(name, `is "${value.slice(0, 20)}"; use true or false`);
+  return value === 'true';
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

@@ -21,6 +21,7 @@ import { followKeyHealth } from './key-health.js';
 import { KeySet } from './key-set.js';
 import { lockDataPaths } from './data-lock.js';
 import { probeListen } from './listen-probe.js';
+import { checkTransport } from './transport.js';
 import { ServerMetrics } from './metrics.js';
 import type { ServiceModule } from './service.js';
 import { signingService } from './signing-service.js';
@@ -48,6 +49,7 @@ function readPreviousKey(value: string, field: string): string {
 }
 
 export async function startSignet(config: SignetConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningSignet> {
+  checkTransport(config);
   routeGrpcLogs(logger);
   // Addresses first: a busy port is found before any key is opened or HSM logged in to.
   await probeListen(config.listen, 'listen');

@@ -48,6 +48,12 @@ const REFUSALS: Array<[string[], RegExp]> = [
   [['ledger', 'verify', '--key', 'k.pem'], /^signet ledger verify: --db PATH is required/],
   [['ledger', 'verify', '--db', 'x.db', '--progress=yes'], /^signet ledger verify: --progress takes no value/],
   [['ledger', 'proof', '--db', 'x.db', '--index', '1', '2'], /^signet ledger proof: unexpected argument "2"/],
+  [['keys', 'export-public', 'default', '--format'], /^signet keys export-public: --format needs a value/],
+  [['keys', 'export-public', 'default', '--format', 'der'], /^signet keys export-public: --format is pem, jwk or vkey, not "der"/],
+  [['health', '--adr', '127.0.0.1:1'], /^signet health: unknown option --adr; did you mean --addr\?/],
+  [['health', 'now'], /^signet health: unexpected argument "now"/],
+  [['health', '--timeout-ms', '0'], /^signet health: --timeout-ms must be a whole number of milliseconds, not "0"/],
+  [['health', '--addr', '10.1.2.3:7443'], /^signet health: plaintext to 10\.1\.2\.3:7443 would expose/],
   [['verify'], /^signet verify: what to verify is required/],
   [['verify', 'checkpoint', 'x'], /^signet verify: unknown thing to verify "checkpoint"/],
   [['verify', 'receipt', '--key', 'k.pem'], /^signet verify receipt: FILE is required/],
@@ -80,6 +86,8 @@ const HELP: string[][] = [
   ['ledger', 'verify', '--help'],
   ['ledger', 'proof', '--help'],
   ['verify', 'receipt', '--help'],
+  ['keys', 'export-public', '--help'],
+  ['health', '--help'],
 ];
 
 describe('every command has --help', () => {
@@ -104,6 +112,18 @@ describe('signet serve refuses a bad environment or a busy port before it opens 
     writeFileSync(config, 'log:\n  level: verbose\n');
     const r = runCli(['serve', '--config', config], { ...env, SIGNET_LOG_LEVEL: undefined });
     assertOneLineRefusal(r, /^signet: config: log.level is "verbose"/);
+  });
+
+  it('when plaintext would be served on a non-loopback address, one line naming listen, nothing opened', () => {
+    const r = runCli(['serve'], { ...env, SIGNET_LISTEN: '0.0.0.0:0' });
+    assertOneLineRefusal(r, /^signet: config: listen 0\.0\.0\.0:0 is not a loopback address, and plaintext is allowed only on 127\.0\.0\.1, ::1 or localhost; give tls.cert and tls.key$/);
+    assert.equal(existsSync(untouched), false);
+  });
+
+  it('when a config file has no tls and does not say plaintext: true, one line naming tls', () => {
+    const config = join(dir, 'no-tls.yaml');
+    writeFileSync(config, 'listen: 127.0.0.1:0\n');
+    assertOneLineRefusal(runCli(['serve', '--config', config], env), /^signet: config: tls is not configured: give tls.cert and tls.key, or — on a loopback address only — plaintext: true$/);
   });
 
   it('when a key URI has an unknown parameter, names the key and the parameter, and creates no key file', () => {

@@ -26,7 +26,8 @@ export async function startTestServer(raw: Record<string, unknown> = {}, env: No
   const given = raw.keys as Record<string, string> | undefined;
   const keys = given && { ledger: 'file:{dir}/ledger.pem?create=true', issuer: 'file:{dir}/issuer.pem?create=true', ...given };
   const withDir = keys ? { ...raw, keys: Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, v.replaceAll('{dir}', dir)])) } : raw;
-  const config = resolveConfig({ listen: '127.0.0.1:0', data_dir: dir, ...withDir }, { ...env, SIGNET_LISTEN: undefined, SIGNET_DATA_DIR: undefined });
+  // Plaintext on loopback must be said; a test that gives tls gets TLS.
+  const config = resolveConfig({ listen: '127.0.0.1:0', data_dir: dir, ...(withDir.tls ? {} : { plaintext: true }), ...withDir }, { ...env, SIGNET_LISTEN: undefined, SIGNET_DATA_DIR: undefined });
   const running = await startSignet(config, silentLogger, env);
   return {
     running,

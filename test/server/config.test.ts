@@ -10,7 +10,7 @@ const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examp
 describe('configuration', () => {
   it('the documented example loads, and its values are the embedded defaults', () => {
     const fromFile = loadConfig(example, {}).config;
-    const defaults = resolveConfig({}, {});
+    const defaults = loadConfig(undefined, {}).config;
     assert.deepEqual({ ...fromFile, keys: {} }, { ...defaults, keys: {} });
     assert.match(fromFile.keys.default!, /^file:\.signet\/dev-ed25519\.pem/);
     assert.deepEqual(Object.keys(fromFile.keys), Object.keys(defaults.keys));

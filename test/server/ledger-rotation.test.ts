@@ -21,6 +21,7 @@ describe('ledger key rotation at the server', () => {
     resolveConfig(
       {
         listen: '127.0.0.1:0',
+        plaintext: true,
         data_dir: dir,
         // Only the current ledger key is configured: a retired one left under keys would be served
         // by Sign, and start-up refuses that (test/server/reserved-key-aliases).

@@ -52,6 +52,7 @@ describe('signet serve through SoftHSM outages', () => {
     writeFileSync(join(dir, 'ledger.pub.pem'), ledgerPem);
     const config = {
       listen: '127.0.0.1:0',
+      plaintext: true,
       data_dir: dir,
       keys: { default: signUri, ledger: ledgerUri, issuer: `file:${dir}/issuer.pem?create=true&alg=ed25519` },
       credentials: { enabled: false },

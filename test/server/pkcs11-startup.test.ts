@@ -23,7 +23,7 @@ describe('signet serve with a SoftHSM key', () => {
   let n = 0;
   const serveWith = (uri: string, env: NodeJS.ProcessEnv = {}) => {
     const path = join(dir, `c${n++}.yaml`);
-    writeFileSync(path, `listen: 127.0.0.1:0\ndata_dir: ${dir}/d${n}\nkeys:\n  hsm: "${uri}"\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`);
+    writeFileSync(path, `listen: 127.0.0.1:0\nplaintext: true\ndata_dir: ${dir}/d${n}\nkeys:\n  hsm: "${uri}"\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`);
     return runCli(['serve', '--config', path], env);
   };
   const errorLine = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('signet: ')) ?? stderr;
@@ -55,7 +55,7 @@ describe('signet serve with a SoftHSM key', () => {
 
   it('when everything is right, serves Sign with the token key, verified by node:crypto, labelled hardware-backed: false for SoftHSM', async () => {
     const path = join(dir, 'good.yaml');
-    writeFileSync(path, `listen: 127.0.0.1:0\ndata_dir: ${dir}/good\nkeys:\n  hsm: "${goodUri}"\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`);
+    writeFileSync(path, `listen: 127.0.0.1:0\nplaintext: true\ndata_dir: ${dir}/good\nkeys:\n  hsm: "${goodUri}"\nledger:\n  enabled: false\ncredentials:\n  enabled: false\n`);
     const child = spawnCli(['serve', '--config', path]);
     try {
       const seen = await waitForLine(child, /signet serving/);

@@ -105,6 +105,7 @@ describe('three Signet replica processes on one PostgreSQL', () => {
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     config = {
       listen: '127.0.0.1:0',
+      plaintext: true,
       data_dir: dir,
       keys: { ledger: `file:${dir}/ledger.pem`, issuer: `file:${dir}/issuer.pem` },
       ledger: { store: 'postgres', origin: ORIGIN, batch: { max_delay_ms: 2, max_entries: 512 } },

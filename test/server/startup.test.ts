@@ -18,7 +18,7 @@ function configFile(text: string): string {
 }
 
 function expectFailure(yaml: string, message: RegExp): void {
-  const r = runCli(['serve', '--config', configFile(`listen: 127.0.0.1:0\ndata_dir: ${dir}\n${yaml}`)]);
+  const r = runCli(['serve', '--config', configFile(`listen: 127.0.0.1:0\ndata_dir: ${dir}\n${/^tls:/m.test(yaml) ? '' : 'plaintext: true\n'}${yaml}`)]);
   assert.equal(r.status, 2, `exit code; stderr: ${r.stderr}`);
   const errors = r.stderr.split('\n').filter((l) => l.startsWith('signet: '));
   assert.equal(errors.length, 1, `one error line; stderr: ${r.stderr}`);
