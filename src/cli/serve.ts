@@ -1,5 +1,5 @@
-// `signet serve [--config FILE]`: loads the configuration, starts the service, and shuts it down
-// gracefully on SIGTERM or SIGINT.
+// `signet serve [--config FILE]`: loads the configuration, starts the service, re-reads the TLS
+// files on SIGHUP, and shuts down gracefully on SIGTERM or SIGINT.
 import { createLogger } from '../lib/logger.js';
 import { loadConfig } from '../server/config.js';
 import { parseCommand } from './args.js';
@@ -37,6 +37,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
         resolve();
       });
     };
+    // SIGHUP re-reads the TLS files (they are also watched); connections already open are kept.
+    process.on('SIGHUP', () => {
+      if (!config.tls) logger.info('SIGHUP: no TLS configured, nothing to reload');
+      else if (!running.reloadTls('SIGHUP')) logger.info('SIGHUP: TLS files unchanged (or unusable: see above)');
+    });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });

@@ -134,6 +134,8 @@ function configLines(label: string, uris: Record<string, string>): string[] {
     `# Keys in the SoftHSM token "${label}" (signet softhsm init). The PIN comes from the environment,`,
     '# never from this file. `default` signs for callers (Sign); `ledger` signs checkpoints and',
     '# `issuer` credentials, and Sign refuses those two.',
+    'listen: 127.0.0.1:7443',
+    'plaintext: true   # loopback only; for any other address give tls.cert and tls.key instead',
     'keys:',
     ...Object.entries(uris).map(([name, uri]) => `  ${name}: "${uri}"`),
     'ledger:',

@@ -34,6 +34,8 @@ export interface LedgerOptions {
   previousKeys?: ReadonlyArray<string | Uint8Array>;
   /** VerifyChain runs at once (each scans the ledger on its own worker thread); beyond, RESOURCE_EXHAUSTED. Default 1. */
   maxConcurrentVerifications?: number;
+  /** Told of every durable batch: its entries and how long sealing took (for metrics). */
+  onBatch?: (entries: number, seconds: number) => void;
 }
 
 /** The ledger key's trust roots and the schedule of keys the ledger vouches for, with the custody backend's word. */
@@ -131,6 +133,7 @@ export class Ledger implements LedgerAppender {
         verifiers,
         reload: () => recoverState(store),
         lastKey: latest ? await keys.signerOf(latest, schedule) : undefined,
+        onBatch: options.onBatch,
       });
       return new Ledger(options.origin, store, sequencer, keys, maxVerifications);
     } catch (err) {
@@ -145,6 +148,11 @@ export class Ledger implements LedgerAppender {
 
   get size(): number {
     return this.#sequencer.state.size;
+  }
+
+  /** Appends waiting in the pool or being sealed. */
+  get pending(): number {
+    return this.#sequencer.pending;
   }
 
   get stats(): Readonly<SequencerStats> {

@@ -68,6 +68,8 @@ export interface SequencerOptions {
   now?: () => number;
   /** The key that signed the head checkpoint, where known: named as `previous` in a key event. */
   lastKey?: LedgerKey;
+  /** Told of every durable batch: its entries and the time from building it to its commit (metrics). */
+  onBatch?: (entries: number, seconds: number) => void;
 }
 
 interface Pending {
@@ -107,6 +109,7 @@ export class Sequencer implements LedgerAppender {
   #closing = false;
   readonly #keys: InFlightKeys;
   readonly #checkpointKeys: CheckpointKeys;
+  readonly #onBatch: ((entries: number, seconds: number) => void) | undefined;
   readonly stats: SequencerStats = { batches: 0, signatures: 0, entries: 0, failedBatches: 0 };
 
   constructor(options: SequencerOptions) {
@@ -122,6 +125,7 @@ export class Sequencer implements LedgerAppender {
     this.#now = options.now ?? Date.now;
     this.#batch = { ...DEFAULT_BATCH, ...options.batch };
     this.#checkpointKeys = new CheckpointKeys(options.signer, options.origin, options.store, options.lastKey);
+    this.#onBatch = options.onBatch;
   }
 
   /** Size and checkpoint of the last durable batch. */
@@ -388,6 +392,7 @@ export class Sequencer implements LedgerAppender {
   }
 
   async #buildSigned(batch: Array<Pick<Pending, 'record' | 'claim'>>, start: SequencerState): Promise<BuiltBatch> {
+    const started = process.hrtime.bigint();
     const builder = TreeBuilder.fromFrontier(start.size, start.frontier);
     const known = new Map<number, Uint8Array>();
     const addresses = frontierAddresses(start.size);
@@ -413,13 +418,14 @@ export class Sequencer implements LedgerAppender {
     const { note, key } = await signNoteReporting(formatCheckpoint({ origin: this.#origin, size, root }), this.#origin, this.#signer);
     this.stats.signatures++;
     const checkpoint: StoredCheckpoint = { size, root, note };
-    return { write: { entries, nodes, checkpoint }, state: { size, frontier: builder.frontier, lastLeaf: prev, checkpoint }, known, signedBy: key, key: undefined as unknown as LedgerKey, extra: 0 };
+    return { write: { entries, nodes, checkpoint }, state: { size, frontier: builder.frontier, lastLeaf: prev, checkpoint }, known, signedBy: key, key: undefined as unknown as LedgerKey, extra: 0, started };
   }
 
   #committed(built: BuiltBatch): void {
     this.#state = built.state;
     this.stats.batches++;
     this.stats.entries += built.write.entries.length;
+    this.#onBatch?.(built.write.entries.length, Number(process.hrtime.bigint() - built.started) / 1e9);
   }
 
   /** Receipts for the batch's appends (not for a key event the sequencer put first). */
@@ -448,6 +454,8 @@ interface SealedBatch {
 /** A sealed batch before its commit: the rows, the chain state after it, and the nodes it knows. */
 interface BuiltBatch {
   write: BatchWrite;
+  /** When building began (hrtime), for the batch's seal-to-commit time. */
+  started: bigint;
   state: SequencerState;
   known: Map<number, Uint8Array>;
   /** The key that signed the checkpoint, as the signature said. */

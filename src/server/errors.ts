@@ -20,6 +20,11 @@ const STATUS: Record<SignetErrorCode, grpc.status> = {
   INTERNAL: grpc.status.INTERNAL,
 };
 
+/** The gRPC status name a domain code goes out as ("CONFIG" → "FAILED_PRECONDITION"), for metrics. */
+export function grpcStatusName(code: SignetErrorCode | 'OK'): string {
+  return code === 'OK' ? 'OK' : grpc.status[STATUS[code]];
+}
+
 export interface GrpcErrorReply extends Partial<grpc.StatusObject> {
   code: grpc.status;
   details: string;

@@ -1,6 +1,5 @@
 // Builds the @grpc/grpc-js server: services from their ServiceModules, interceptors around every
 // handler, standard health and reflection, TLS or mutual TLS, and graceful shutdown.
-import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { SignetError } from '../lib/errors.js';
@@ -12,6 +11,7 @@ import { toGrpcError } from './errors.js';
 import { guardedRegistrar, HEALTH_SERVICE } from './guarded-services.js';
 import { accessLog, authorization, compose, deadlineCheck, inFlightLimit, type Interceptor } from './interceptors.js';
 import type { ServerMetrics } from './metrics.js';
+import { TlsFiles } from './tls-files.js';
 import { loadPackageDefinition } from './proto.js';
 import { addReflection } from './reflection.js';
 import type { CallContext, ServiceModule } from './service.js';
@@ -31,6 +31,8 @@ export interface RunningGrpcServer {
   server: grpc.Server;
   port: number;
   health: HealthImplementation;
+  /** The TLS files in use, when serving TLS: reload() re-reads them. */
+  tls: TlsFiles | undefined;
   /** Stops taking calls, lets calls in flight finish (up to graceMs), then closes the modules. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -96,15 +98,20 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
   health.addToServer(guarded);
   addReflection(guarded, [...modules.map((m) => m.serviceName), HEALTH_SERVICE]);
 
+  // TLS files are re-read on change or SIGHUP (reloadTls); open connections keep their session.
+  const tls = options.tls ? new TlsFiles(options.tls, logger) : undefined;
   const port = await new Promise<number>((ok, fail) =>
-    server.bindAsync(listen, serverCredentials(options.tls), (err, p) => (err ? fail(bindError(listen, err)) : ok(p))),
+    server.bindAsync(listen, tls?.credentials() ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? fail(bindError(listen, err)) : ok(p))),
   );
+  tls?.watch();
 
   return {
     server,
     port,
     health,
+    tls,
     async shutdown(graceMs: number) {
+      tls?.close();
       for (const name of ['', ...modules.map((m) => m.serviceName)]) health.setStatus(name, 'NOT_SERVING');
       await new Promise<void>((ok) => {
         const timer = setTimeout(() => {
@@ -176,22 +183,6 @@ function callContext(call: grpc.ServerUnaryCall<unknown, unknown>, tls: SignetCo
       call.removeListener('cancelled', onCancel);
     },
   };
-}
-
-function serverCredentials(tls: SignetConfig['tls']): grpc.ServerCredentials {
-  if (!tls) return grpc.ServerCredentials.createInsecure();
-  const read = (path: string, what: string) => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new SignetError('CONFIG', `config: tls.${what} cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
-  return grpc.ServerCredentials.createSsl(
-    tls.clientCa ? read(tls.clientCa, 'client_ca') : null,
-    [{ private_key: read(tls.key, 'key'), cert_chain: read(tls.cert, 'cert') }],
-    tls.requireClientCert,
-  );
 }
 
 function bindError(listen: string, err: Error): SignetError {

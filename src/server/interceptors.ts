@@ -1,12 +1,13 @@
 // Interceptors around every unary handler: deadline, in-flight limit, authorization, logging and
 // metrics, with errors mapped to gRPC status in one place (errors.ts).
 import { globMatch } from '../credentials/glob.js';
-import { SignetError } from '../lib/errors.js';
+import { SignetError, type SignetErrorCode } from '../lib/errors.js';
 import { quoted } from '../lib/quote.js';
 import type { Logger } from '../lib/logger.js';
 import { BackendUnavailable } from '../signers/index.js';
 import { callerMatches } from './caller.js';
 import type { AuthorizationRule } from './config.js';
+import { grpcStatusName } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import type { CallContext, UnaryHandler } from './service.js';
 
@@ -95,9 +96,15 @@ export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor 
       } finally {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (metrics) {
-          if (code === 'OK') (ok ??= metrics.requests.labels({ method: method.path, code: 'OK' })).inc();
-          else metrics.requests.inc({ method: method.path, code });
-          (latency ??= metrics.latency.labels({ method: method.path })).observe(seconds);
+          if (code === 'OK') {
+            (ok ??= metrics.requests.labels({ method: method.path, code: 'OK' })).inc();
+            (latency ??= metrics.latency.labels({ method: method.path, code: 'OK' })).observe(seconds);
+          } else {
+            // Labelled with the gRPC status the caller saw (CONFIG goes out as FAILED_PRECONDITION).
+            const status = grpcStatusName(code as SignetErrorCode);
+            metrics.requests.inc({ method: method.path, code: status });
+            metrics.latency.observe({ method: method.path, code: status }, seconds);
+          }
         }
         if (code !== 'OK') {
           // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).

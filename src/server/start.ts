@@ -26,6 +26,7 @@ import { ServerMetrics } from './metrics.js';
 import type { ServiceModule } from './service.js';
 import { signingService } from './signing-service.js';
 import { SignetError } from '../lib/errors.js';
+import { setSignerTelemetry } from '../signers/index.js';
 
 export interface RunningSignet {
   port: number;
@@ -36,6 +37,8 @@ export interface RunningSignet {
   jwksPort: number | undefined;
   /** Graceful: stop taking calls, finish calls and the open ledger batch, close keys. */
   shutdown(): Promise<void>;
+  /** Re-reads the TLS certificate, key and client CA (SIGHUP); true when something changed. */
+  reloadTls(reason?: string): boolean;
 }
 
 /** A previous ledger key: a note vkey (origin+keyid+base64) as is, or the text of a PEM file. */
@@ -63,6 +66,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
   ];
   const lock = sqliteFiles.length > 0 ? lockDataPaths(config.dataDir, sqliteFiles) : { release() {} };
   const metrics = new ServerMetrics({ defaultMetrics: config.metrics.listen !== undefined });
+  setSignerTelemetry(metrics.signerTelemetry);
   let keys: KeySet;
   try {
     keys = await KeySet.open(config.keys, env);
@@ -101,8 +105,10 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
         batch: config.ledger.batch,
         previousKeys: config.ledger.previousKeys.map((k, i) => readPreviousKey(k, `ledger.previous_keys[${i}]`)),
         maxConcurrentVerifications: config.ledger.maxConcurrentVerifications,
+        onBatch: metrics.observeBatch,
       });
       const opened = ledger;
+      metrics.watchLedgerPool(() => opened.pending);
       closeOnFailure.push(() => opened.close());
       const where = shared ? { store: 'postgres', database: redactUrl(pg.url), schema: pg.schema } : { store: 'sqlite', path: config.ledger.path };
       logger.info({ ...where, size: ledger.size, origin: config.ledger.origin, key: config.ledger.key }, 'ledger opened');
@@ -184,6 +190,7 @@ export async function startSignet(config: SignetConfig, logger: Logger, env: Nod
       grpc,
       ledger,
       jwksPort,
+      reloadTls: (reason = 'reload requested') => grpc.tls?.reload(reason) ?? false,
       async shutdown() {
         logger.info('shutting down: finishing calls in flight and the open ledger batch');
         try {

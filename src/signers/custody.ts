@@ -15,6 +15,7 @@ import {
 import { reportsHealth, type BackendState, type BackendStateChange } from './health.js';
 import { publicKeyInfo } from './keys.js';
 import { OutcomeHealth } from './outcome-health.js';
+import { reportSigned } from './telemetry.js';
 
 export class CustodySigner implements Signer {
   readonly #backend: KeyBackend;
@@ -71,15 +72,24 @@ export class CustodySigner implements Signer {
 
   async sign(input: SignInput, options: SignOptions = {}): Promise<SignResult> {
     const payload = this.#payload(input, 'message', 'digest');
-    const raw = this.#backend.sign(payload, options);
+    const raw = this.#timed(1, this.#backend.sign(payload, options));
     return this.#result(await (this.#outcomes ? this.#outcomes.track(raw, options.signal) : raw));
+  }
+
+  /** Reports the backend call's latency by driver (metrics), whatever its outcome. */
+  #timed<T>(count: number, call: Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const done = (ok: boolean) => reportSigned(this.driver, count, Number(process.hrtime.bigint() - started) / 1e9, ok);
+    call.then(() => done(true), () => done(false));
+    return call;
   }
 
   async signMany(inputs: SignInput[], options: SignOptions = {}): Promise<SignResult[]> {
     const payloads = inputs.map((input, i) => this.#payload(input, `messages[${i}]`, `digests[${i}]`));
-    const all = this.#backend.signBatch
-      ? this.#backend.signBatch(payloads, options)
-      : Promise.all(payloads.map((p) => this.#backend.sign(p, options)));
+    const all = this.#timed(
+      payloads.length,
+      this.#backend.signBatch ? this.#backend.signBatch(payloads, options) : Promise.all(payloads.map((p) => this.#backend.sign(p, options))),
+    );
     const raws = await (this.#outcomes ? this.#outcomes.track(all, options.signal) : all);
     if (raws.length !== payloads.length) {
       throw new SignetError('INTEGRITY', `${this.uri}: backend returned ${raws.length} signatures for ${payloads.length} inputs`);

@@ -11,3 +11,4 @@ export { parseKeyUri, type KeyUri } from './uri.js';
 export type * from './contract.js';
 export * from './capabilities.js';
 export { BackendUnavailable, reportsHealth, type BackendState, type BackendStateChange, type HealthReporter } from './health.js';
+export { setSignerTelemetry, sessionPools, type SignerTelemetry, type SessionPoolProbe } from './telemetry.js';

@@ -1,6 +1,7 @@
 // Retries a cloud backend call with exponential backoff and full jitter, honouring Retry-After,
 // inside the caller's deadline: a backend that stays down ends in UNAVAILABLE, never in a hang.
 import { SignetError } from '../lib/errors.js';
+import { reportRetry } from './telemetry.js';
 
 /** Used when the caller gives no deadline. */
 export const DEFAULT_DEADLINE_MS = 10_000;
@@ -88,6 +89,7 @@ export async function withRetry<T>(fn: (attempt: Attempt) => Promise<T>, options
       }
       const decision = options.retryable(err);
       if (!decision.retry) throw err;
+      reportRetry(options.driver, decision.throttled === true);
       lastError = err;
       last = decision;
       const backoff = Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);

@@ -7,6 +7,7 @@ import { CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS } from './attributes.js';
 import { ckrOf, needsReinitialize, pkcs11Failure } from './errors.js';
 import type { Pkcs11Module } from './module.js';
 import { DEFAULT_HEAL_DELAYS, TokenHealth, type HealDelays, type HealOutcome, type KeyWatch } from './token-health.js';
+import { trackSessionPool } from '../telemetry.js';
 import { findToken, type FoundToken, type TokenSelector } from './token.js';
 
 const CKF_LOGIN_REQUIRED = 0x4;
@@ -67,6 +68,8 @@ export class SessionPool {
   #moduleGeneration: number;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Stops reporting this pool's use to metrics (on close). */
+  #untrack: () => void = () => {};
   /** Operations running now; close() waits for them before the module may be finalised. */
   #active = 0;
   #drained: (() => void) | undefined;
@@ -86,6 +89,7 @@ export class SessionPool {
       throw new SignetError('CONFIG', `token "${this.#token.label}" requires a PIN: add pin-source=env:NAME or pin-source=file:/path to the key URI`);
     }
     this.#release(this.#openSession());
+    this.#untrack = trackSessionPool({ token: this.#token.label, maxSessions: options.maxSessions, size: () => this.size });
     if (options.profile.keepAliveMs > 0) {
       this.#timer = setInterval(() => this.#keepAlive(), Math.max(1000, options.profile.keepAliveMs / 2));
       this.#timer.unref();
@@ -262,6 +266,7 @@ export class SessionPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#untrack();
     if (this.#timer) clearInterval(this.#timer);
     this.health.close();
     for (const w of this.#waiters.splice(0)) w.reject(new SignetError('UNAVAILABLE', 'the PKCS#11 key was closed'));
