@@ -39,6 +39,7 @@ describe('when another key entry holds a key Signet signs with itself', () => {
     const config = resolveConfig(
       {
         listen: '127.0.0.1:0',
+        plaintext: true,
         data_dir: data,
         keys: { ledger: `file:${dir}/ledger.pem`, issuer: `file:${dir}/issuer.pem`, ...keys },
         ledger: { origin: 'signet.test/aliases', ...ledger },
