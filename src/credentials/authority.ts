@@ -11,7 +11,7 @@ import { MAX_AUDIENCE, type Issuer } from './issuer.js';
 import { jwksOf, type Jwks } from './jwks.js';
 import type { IssuingKeys } from './issuing-keys.js';
 import type { KeyRing } from './key-ring.js';
-import { denialRecord } from './ledger-records.js';
+import { denialRecord, type CallOptions } from './ledger-records.js';
 import type { Passports } from './passport.js';
 import { revocationReason } from './revocation-reason.js';
 import { authorize, mcpToolIntent, type Decision } from './policy.js';
@@ -63,7 +63,7 @@ export class CredentialAuthority {
   }
 
   /** ALLOW or DENY with the deciding rule and why, without issuing anything. Denials are recorded. */
-  async authorize(q: AuthorizeQuestion, options: { deadline?: number } = {}): Promise<Decision> {
+  async authorize(q: AuthorizeQuestion, options: CallOptions = {}): Promise<Decision> {
     let intent;
     if ('mcp' in q) {
       const { server, tool } = q.mcp;
@@ -80,7 +80,7 @@ export class CredentialAuthority {
     const decision: Decision =
       agent.revokedAt !== undefined ? { allow: false, rule: '', reason: `agent ${agent.id} is revoked` } : authorize(this.policy.current, agent, intent, audience);
     if (!decision.allow) {
-      await this.#ledger.append(denialRecord({ agent: agent.id, intent, audience, rule: decision.rule, reason: decision.reason, what: 'authorize' }), options);
+      await this.#ledger.append(denialRecord({ agent: agent.id, intent, audience, rule: decision.rule, reason: decision.reason, what: 'authorize', caller: options.caller }), { deadline: options.deadline });
     }
     return decision;
   }

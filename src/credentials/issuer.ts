@@ -14,7 +14,7 @@ import { intentFingerprint, parseIntent, type Intent } from './intent.js';
 import type { IssuingKeys } from './issuing-keys.js';
 import { jwsAlgorithm, signJws, type JwsSigner } from './jws.js';
 import type { KeyRing } from './key-ring.js';
-import { attestationFailureRecord, denialRecord, issuanceRecord } from './ledger-records.js';
+import { attestationFailureRecord, denialRecord, issuanceRecord, type CallOptions } from './ledger-records.js';
 import { authorize } from './policy.js';
 import type { PolicySource } from './policy-source.js';
 import { issueCheck, type IssueTerms, type PopMode, type PopVerifier, type ProofOfPossession } from './pop.js';
@@ -79,7 +79,7 @@ export class Issuer {
     this.#log = deps.logger ?? silentLogger;
   }
 
-  async issue(input: IssueInput, options: { deadline?: number } = {}): Promise<IssuedCredential> {
+  async issue(input: IssueInput, options: CallOptions = {}): Promise<IssuedCredential> {
     const intent = parseIntent(input.intent);
     const audience = canonicalText(input.audience, 'audience', MAX_AUDIENCE);
     const requested = input.ttlSeconds ?? 0;
@@ -132,6 +132,7 @@ export class Issuer {
         singleUse: rule.singleUse,
         actors: actorsOf(act),
         token,
+        caller: options.caller,
       }),
       // No idempotency key: the jti is 128 fresh random bits, so a lookup could never hit (and a
       // retried Issue mints a new credential). That saves a store read per Issue.
@@ -163,13 +164,13 @@ export class Issuer {
    * True when a proof was given and verified over every term of the request. In strict mode a
    * proof that fails is refused, required or not: the request is not what the agent signed.
    */
-  async #checkPop(agent: Agent, terms: IssueTerms, proof: ProofOfPossession | undefined, required: boolean, options: { deadline?: number }): Promise<boolean> {
+  async #checkPop(agent: Agent, terms: IssueTerms, proof: ProofOfPossession | undefined, required: boolean, options: CallOptions): Promise<boolean> {
     if (!proof && !required) return false;
     const result = await this.#d.pop.check(issueCheck(agent.id, this.#agentKeys.keyOf(agent), terms, proof));
     if (result.ok) return true;
     const refuse = this.#d.popMode === 'strict';
     await this.#d.ledger.append(
-      attestationFailureRecord({ agent: agent.id, intentFp: terms.intentFp, audience: terms.audience, reason: result.reason, mode: this.#d.popMode, refused: refuse }),
+      attestationFailureRecord({ agent: agent.id, intentFp: terms.intentFp, audience: terms.audience, reason: result.reason, mode: this.#d.popMode, refused: refuse, caller: options.caller }),
       { deadline: options.deadline },
     );
     if (refuse) throw new SignetError('UNAUTHENTICATED', `${result.reason}: ${result.detail}`, { field: 'pop' });
@@ -178,8 +179,8 @@ export class Issuer {
   }
 
 
-  async #deny(agent: Agent, intent: Intent, audience: string, rule: string, reason: string, options: { deadline?: number }): Promise<never> {
-    await this.#d.ledger.append(denialRecord({ agent: agent.id, intent, audience, rule, reason, what: 'issue' }), { deadline: options.deadline });
+  async #deny(agent: Agent, intent: Intent, audience: string, rule: string, reason: string, options: CallOptions): Promise<never> {
+    await this.#d.ledger.append(denialRecord({ agent: agent.id, intent, audience, rule, reason, what: 'issue', caller: options.caller }), { deadline: options.deadline });
     throw new SignetError('PERMISSION_DENIED', reason);
   }
 }

@@ -7,6 +7,15 @@ import type { Intent } from './intent.js';
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const intentOf = (intent: Intent) => ({ action: intent.action, resource: intent.resource });
+/** Who asked: the caller the server authenticated for the request (src/server CallContext.caller). */
+const callerOf = (caller: string | undefined) => (caller ? { caller } : {});
+
+/** What a credentials call knows about its request: its deadline and who made it. */
+export interface CallOptions {
+  deadline?: number;
+  /** The authenticated caller (`uri:…`, `anonymous` …), recorded in the entries the call writes. */
+  caller?: string;
+}
 
 /** Groups and labels are recorded: the registering caller chooses them, and they drive policy. */
 export function registrationRecord(a: { id: string; name: string; owner: string; thumbprint: string; groups: string[]; labels: Record<string, string> }): LedgerRecord {
@@ -26,6 +35,7 @@ export function issuanceRecord(r: {
   singleUse: boolean;
   actors: string[];
   token: string;
+  caller?: string;
 }): LedgerRecord {
   return {
     type: 'issuance',
@@ -41,18 +51,19 @@ export function issuanceRecord(r: {
     single_use: r.singleUse,
     ...(r.actors.length ? { actors: r.actors } : {}),
     response_sha256: sha256Hex(r.token),
+    ...callerOf(r.caller),
   };
 }
 
-export function denialRecord(r: { agent: string; intent: Intent; audience?: string; rule: string; reason: string; what: 'issue' | 'passport' | 'authorize' }): LedgerRecord {
-  return { type: 'denial', what: r.what, agent: r.agent, ...intentOf(r.intent), ...(r.audience ? { aud: r.audience } : {}), rule: r.rule, reason: r.reason };
+export function denialRecord(r: { agent: string; intent: Intent; audience?: string; rule: string; reason: string; what: 'issue' | 'passport' | 'authorize'; caller?: string }): LedgerRecord {
+  return { type: 'denial', what: r.what, agent: r.agent, ...intentOf(r.intent), ...(r.audience ? { aud: r.audience } : {}), rule: r.rule, reason: r.reason, ...callerOf(r.caller) };
 }
 
-export function attestationFailureRecord(r: { agent: string; intentFp: string; audience: string; reason: string; mode: string; refused: boolean }): LedgerRecord {
-  return { type: 'attestation_failure', agent: r.agent, intent_fp: r.intentFp, aud: r.audience, reason: r.reason, mode: r.mode, refused: r.refused };
+export function attestationFailureRecord(r: { agent: string; intentFp: string; audience: string; reason: string; mode: string; refused: boolean; caller?: string }): LedgerRecord {
+  return { type: 'attestation_failure', agent: r.agent, intent_fp: r.intentFp, aud: r.audience, reason: r.reason, mode: r.mode, refused: r.refused, ...callerOf(r.caller) };
 }
 
-export function verificationRecord(r: { token: string; valid: boolean; reason: string; jti?: string; agent?: string; audience: string; intent?: Intent; consumed: boolean }): LedgerRecord {
+export function verificationRecord(r: { token: string; valid: boolean; reason: string; jti?: string; agent?: string; audience: string; intent?: Intent; consumed: boolean; caller?: string }): LedgerRecord {
   return {
     type: r.consumed ? 'consumption' : 'verification',
     valid: r.valid,
@@ -62,6 +73,7 @@ export function verificationRecord(r: { token: string; valid: boolean; reason: s
     aud: r.audience,
     ...(r.intent ? intentOf(r.intent) : {}),
     request_sha256: sha256Hex(r.token),
+    ...callerOf(r.caller),
   };
 }
 
@@ -74,8 +86,8 @@ export function revocationRecord(r: { target: 'credential' | 'agent' | 'group' |
   return { type: 'revocation', target: r.target, id: r.id, reason: r.reason, ...(r.agents ? { agents: r.agents } : {}) };
 }
 
-export function passportIssuanceRecord(r: { agent: string; jti: string; exp: number; kid: string; policyDigest: string; token: string }): LedgerRecord {
-  return { type: 'issuance', what: 'passport', agent: r.agent, jti: r.jti, exp: r.exp, kid: r.kid, policy_digest: r.policyDigest, response_sha256: sha256Hex(r.token) };
+export function passportIssuanceRecord(r: { agent: string; jti: string; exp: number; kid: string; policyDigest: string; token: string; caller?: string }): LedgerRecord {
+  return { type: 'issuance', what: 'passport', agent: r.agent, jti: r.jti, exp: r.exp, kid: r.kid, policy_digest: r.policyDigest, response_sha256: sha256Hex(r.token), ...callerOf(r.caller) };
 }
 
 /** A certified issuing key: the certificate itself, so an auditor rebuilds the chain from the ledger alone. */

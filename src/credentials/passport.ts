@@ -8,7 +8,7 @@ import type { AgentStore } from './agent-store.js';
 import { newJti } from './jti.js';
 import { decodeJws, signJws, verifyJwsSignature } from './jws.js';
 import type { KeyRing } from './key-ring.js';
-import { denialRecord, passportIssuanceRecord } from './ledger-records.js';
+import { denialRecord, passportIssuanceRecord, type CallOptions } from './ledger-records.js';
 import type { PolicySource } from './policy-source.js';
 
 export const PASSPORT_TYP = 'signet-passport+jwt';
@@ -55,13 +55,13 @@ export class Passports {
     this.#now = deps.now ?? Date.now;
   }
 
-  async issue(agentId: string, ttlSeconds = 0, options: { deadline?: number } = {}): Promise<{ token: string; claims: PassportClaims; ledgerIndex: number }> {
+  async issue(agentId: string, ttlSeconds = 0, options: CallOptions = {}): Promise<{ token: string; claims: PassportClaims; ledgerIndex: number }> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) throw invalidArgument('ttl_seconds', 'must be whole seconds, 0 for the default');
     const agent = await this.#d.agents.get(agentId);
     if (!agent) throw new SignetError('NOT_FOUND', `agent ${quoted(agentId)} is not registered`);
     if (agent.revokedAt !== undefined) {
       const reason = `agent ${agent.id} is revoked`;
-      await this.#d.ledger.append(denialRecord({ agent: agent.id, intent: { action: 'passport', resource: agent.id }, rule: '', reason, what: 'passport' }), options);
+      await this.#d.ledger.append(denialRecord({ agent: agent.id, intent: { action: 'passport', resource: agent.id }, rule: '', reason, what: 'passport', caller: options.caller }), { deadline: options.deadline });
       throw new SignetError('PERMISSION_DENIED', reason);
     }
     const iat = Math.floor(this.#now() / 1000);
@@ -77,9 +77,9 @@ export class Passports {
       policy_digest: policy.digest,
     };
     const signer = await this.#d.ring.issuing();
-    const token = await signJws(signer, PASSPORT_TYP, claims, options);
+    const token = await signJws(signer, PASSPORT_TYP, claims, { deadline: options.deadline });
     const receipt = await this.#d.ledger.append(
-      passportIssuanceRecord({ agent: agent.id, jti: claims.jti, exp: claims.exp, kid: signer.keyId(), policyDigest: policy.digest, token }),
+      passportIssuanceRecord({ agent: agent.id, jti: claims.jti, exp: claims.exp, kid: signer.keyId(), policyDigest: policy.digest, token, caller: options.caller }),
       { idempotencyKey: `${INTERNAL_IDEMPOTENCY_PREFIX}passport:${claims.jti}`, deadline: options.deadline },
     );
     return { token, claims, ledgerIndex: receipt.index };

@@ -12,7 +12,7 @@ import { intentFingerprint, parseIntent, type Intent } from './intent.js';
 import { decodeJws, verifyJwsSignature } from './jws.js';
 import type { IssuingKeyInfo, IssuingKeys } from './issuing-keys.js';
 import type { KeyRing, RingKey } from './key-ring.js';
-import { revocationKey, revocationRecord, verificationRecord } from './ledger-records.js';
+import { revocationKey, revocationRecord, verificationRecord, type CallOptions } from './ledger-records.js';
 import { revocationReason } from './revocation-reason.js';
 import { CREDENTIAL_TYP, MAX_AUDIENCE } from './issuer.js';
 import { presentationCheck, type PopVerifier, type ProofOfPossession } from './pop.js';
@@ -101,7 +101,7 @@ export class Verifier {
     this.#now = deps.now ?? Date.now;
   }
 
-  async verify(input: VerifyInput, options: { deadline?: number } = {}): Promise<VerifyResult> {
+  async verify(input: VerifyInput, options: CallOptions = {}): Promise<VerifyResult> {
     if (typeof input.token !== 'string' || input.token === '') throw invalidArgument('token', 'required');
     canonicalText(input.audience, 'audience', MAX_AUDIENCE);
     const presented = parseIntent(input.intent);
@@ -109,7 +109,7 @@ export class Verifier {
     const c = result.claims;
     try {
       await this.#d.ledger.append(
-        verificationRecord({ token: input.token, valid: result.valid, reason: result.reason, jti: c?.jti, agent: c?.sub, audience: input.audience, intent: presented, consumed: result.consumed }),
+        verificationRecord({ token: input.token, valid: result.valid, reason: result.reason, jti: c?.jti, agent: c?.sub, audience: input.audience, intent: presented, consumed: result.consumed, caller: options.caller }),
         { deadline: options.deadline },
       );
     } catch (err) {

@@ -35,7 +35,8 @@ export interface CredentialServiceDeps {
 }
 
 export function credentialService({ credentials: c }: CredentialServiceDeps): ServiceModule {
-  const opts = (context: CallContext) => ({ deadline: context.deadline });
+  // Entries the call writes record who asked (issuance, denial, verification …; docs/credentials.md).
+  const opts = (context: CallContext) => ({ deadline: context.deadline, caller: context.caller });
   return {
     protoFile: 'signet/v1/credentials.proto',
     serviceName: 'signet.v1.CredentialService',

@@ -2,7 +2,9 @@
 // server saw (`caller`), which no request field can set, and authorization rules can bind a caller
 // to the agents it may name (receipts, Authorize, Issue, IssuePassport). Over real mutual TLS.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentKey } from '../../src/client/agent.js';
 import { after, before, describe, it } from 'node:test';
 import { SignetClient, SignetClientError, verifyReceiptBundle } from '../../src/client/index.js';
 import { createTestPki, type TestPki } from '../helpers/tls.js';
@@ -10,6 +12,14 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { seeded } from '../client/seeded.js';
 
 const A = 'spiffe://example.org/runtime-a';
+const C = 'spiffe://example.org/gateway-c';
+const POLICY = `version: 1
+rules:
+  - name: readers
+    agents: [{group: readers}]
+    actions: ["doc:read"]
+    resources: ["docs/*"]
+`;
 const B = 'spiffe://example.org/auditor-b';
 const hex = (c: string) => c.repeat(64);
 const receipt = (agent: string, i = 0) => ({ agent, action: 'files.read', resource: `s3://b/o-${i}`, request_sha256: hex('a'), response_sha256: hex('b'), outcome: 'success' });
@@ -30,10 +40,14 @@ describe('the caller of a receipt, over mutual TLS', () => {
 
   before(async () => {
     pki = createTestPki();
+    writeFileSync(join(pki.dir, 'policy.yaml'), POLICY);
     server = await startTestServer({
       keys: { ledger: 'file:{dir}/ledger.pem?create=true' },
       tls: { cert: pki.serverCert, key: pki.serverKey, client_ca: pki.caCert },
+      credentials: { issuer: 'https://signet.caller-test', policy: join(pki.dir, 'policy.yaml') },
       authorization: [
+        // C is a gateway for every agent: what it asks for is recorded as asked by C.
+        { identity: `uri:${C}`, rpcs: ['signet.v1.CredentialService/*', 'signet.v1.LedgerService/*'] },
         // A runs agent-a (and the agents of its fleet); it may speak for no one else.
         { identity: `uri:${A}`, rpcs: ['signet.v1.LedgerService/*', 'signet.v1.CredentialService/*'], agents: ['agent-a', 'fleet-a/**'] },
         // B has no agent binding: any agent name, but its receipts say B appended them.
@@ -117,6 +131,26 @@ describe('the caller of a receipt, over mutual TLS', () => {
     // Within its binding the request goes on to the domain (the agent is not registered here).
     const err = await a.credentials.authorize({ agent_id: 'agent-a', intent }).catch((e: unknown) => e);
     assert.ok(err instanceof SignetClientError && err.code === 'NOT_FOUND', String(err));
+  });
+
+  it("Signet's own entries for a credentials call record who asked: issuance, denial, verification, passport", async () => {
+    const c = as('gateway-c', C);
+    const key = AgentKey.generate();
+    const agent = await c.credentials.registerAgent({ name: 'r', public_key_jwk: JSON.stringify(key.publicJwk), owner: 'o', groups: ['readers'] });
+    const from = await size();
+    const intent = { action: 'doc:read', resource: 'docs/a', constraints_json: '' };
+    const issued = await c.credentials.issue({ agent_id: agent.id, intent, audience: 'docs' });
+    await c.credentials.authorize({ agent_id: agent.id, intent: { ...intent, resource: 'secrets/a' } });
+    await c.credentials.verifyCredential({ token: issued.token, intent, audience: 'docs' });
+    await c.credentials.issuePassport({ agent_id: agent.id, ttl_seconds: 60 });
+    const entries = (await c.ledger.getEntries({ start: from, page_size: 100 })).entries.map((e) => JSON.parse(Buffer.from(e.entry).toString('utf8')) as Record<string, unknown>);
+    const kinds = entries.filter((e) => e.agent === agent.id).map((e) => [e.type, e.what ?? '', e.caller]);
+    assert.deepEqual(kinds, [
+      ['issuance', '', `uri:${C}`],
+      ['denial', 'authorize', `uri:${C}`],
+      ['verification', '', `uri:${C}`],
+      ['issuance', 'passport', `uri:${C}`],
+    ]);
   });
 });
 
