@@ -38,6 +38,13 @@ function sha256Of(value: unknown): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** The tool's own _meta, without the gate's keys ("signet/…"): only the gate speaks under them. */
+function toolMeta(result: Record<string, unknown>): Record<string, unknown> {
+  const meta = result._meta;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return {};
+  return Object.fromEntries(Object.entries(meta).filter(([k]) => !k.startsWith('signet/')));
+}
+
 function reasonOf(err: unknown): string {
   if (isSignetClientError(err)) return `${err.code}: ${err.message.replace(/^\S+: /, '')}${err.field ? ` (field ${err.field})` : ''}`;
   if (isSignetError(err)) return `${err.code}: ${err.message}`;
@@ -107,13 +114,12 @@ export class ToolCallGate implements GateHooks {
       if (!verdict.valid) this.#o.log(`receipt ${receipt.index} does not verify with the pinned ledger key: ${verdict.check}: ${verdict.reason}`);
       if (response.result) {
         const bundle = JSON.parse(receiptToJson({ entry: receipt.entry, index: receipt.index, leafHash: receipt.leaf_hash, inclusionProof: receipt.inclusion_proof, checkpoint: receipt.checkpoint, treeSize: receipt.tree_size }));
-        const meta = (response.result._meta as Record<string, unknown> | undefined) ?? {};
-        response.result = { ...response.result, _meta: { ...meta, [RECEIPT_META]: bundle } };
+        response.result = { ...response.result, _meta: { ...toolMeta(response.result), [RECEIPT_META]: bundle } };
       }
     } catch (err) {
       // The call happened; its answer goes back. That it went unrecorded is said loudly.
       this.#o.log(`the receipt of ${what} could not be recorded: ${reasonOf(err)}`);
-      if (response.result) response.result = { ...response.result, _meta: { ...(response.result._meta as object), 'signet/receipt_error': reasonOf(err) } };
+      if (response.result) response.result = { ...response.result, _meta: { ...toolMeta(response.result), 'signet/receipt_error': reasonOf(err) } };
     }
     return response;
   }
