@@ -80,17 +80,13 @@ export class IssuingKeys {
   }
 
   /**
-   * Loads the live certificates (every replica's) and certifies this process's first key. When
-   * the custody key cannot sign now, start-up goes on and the first Issue tries again.
+   * Loads the live certificates (every replica's). This process's first key is certified by the
+   * first Issue that needs one: a server that issues nothing writes nothing and asks nothing of
+   * the custody key.
    */
   static async open(o: IssuingKeysOptions): Promise<IssuingKeys> {
     const keys = new IssuingKeys(o);
     await keys.refresh();
-    try {
-      await keys.#certifyNow(keys.#nowS());
-    } catch (err) {
-      keys.#log.warn({ err: (err as Error).message }, 'no issuing key certified at start-up; the first Issue tries again');
-    }
     if (o.tickMs ?? 5000) {
       keys.#timer = setInterval(() => void keys.tick().catch((err) => keys.#log.warn({ err: (err as Error).message }, 'issuing key upkeep failed; retrying')), o.tickMs ?? 5000);
       keys.#timer.unref();
@@ -251,7 +247,9 @@ export class IssuingKeys {
     await this.#o.store.put(kid, cert, nbf, exp);
     const sign = async (input: SignInput): Promise<SignResult> => {
       if (!input.message) throw new SignetError('INVALID_ARGUMENT', 'an issuing key signs whole messages (PureEdDSA)');
-      return { signature: nodeSign(null, input.message, privateKey), algorithm: 'Ed25519', keyId: kid, keyVersion: '1' };
+      // On libuv's pool (node:crypto's callback form), not the event loop serving the calls.
+      const signature = await new Promise<Buffer>((resolve, reject) => nodeSign(null, input.message!, privateKey, (err, sig) => (err ? reject(err) : resolve(sig))));
+      return { signature, algorithm: 'Ed25519', keyId: kid, keyVersion: '1' };
     };
     const own: OwnKey = { kid, alg: 'EdDSA', key: publicKey, jwk, cert, nbf, exp, custodyKid: custody.keyId(), signUntil, signer: { algorithm: 'Ed25519', keyId: () => kid, sign } };
     this.#known.set(kid, own);

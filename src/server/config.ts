@@ -216,7 +216,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   if (credEnabled && !credKey) {
     throw configError('credentials.key', 'is required: name the key (in keys) that signs credentials, e.g. a key named "issuer"; Sign does not serve it');
   }
-  const signing = cred.string('signing') ?? 'direct';
+  const signing = cred.string('signing') ?? 'certified';
   if (signing !== 'certified' && signing !== 'direct') throw configError('credentials.signing', 'is certified (a short-lived issuing key the custody key certifies) or direct (the custody key signs every credential)');
   const popMode = cred.string('pop_mode') ?? 'strict';
   if (popMode !== 'strict' && popMode !== 'permissive') throw configError('credentials.pop_mode', 'is strict or permissive');

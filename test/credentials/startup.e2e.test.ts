@@ -23,7 +23,8 @@ describe('credentials through signet start-up (config: SoftHSM issuing key, poli
     server = await startTestServer({
       keys: { issuer: await softhsmKey('ed25519') },
       ledger: { key: 'issuer' },
-      credentials: { key: 'issuer', issuer: 'https://signet.startup', policy, jwks_http: '127.0.0.1:0' },
+      // Direct mode: this test pins the custody key as the credentials' kid (certified mode has its own e2e).
+      credentials: { key: 'issuer', issuer: 'https://signet.startup', policy, jwks_http: '127.0.0.1:0', signing: 'direct' },
     });
     client = serviceClient<CredentialServiceClient>('signet.v1.CredentialService', server.address);
   });
