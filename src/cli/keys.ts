@@ -3,7 +3,7 @@
 import { isSignetError } from '../lib/errors.js';
 import type { KeyAlgorithm, PublicKeyInfo } from '../signers/index.js';
 import { formatVkey } from '../ledger/vkey.js';
-import { loadConfig } from '../server/config.js';
+import { loadConfig, type SignetConfig } from '../server/config.js';
 import { parseCommand, UsageError, type CommandSpec, type Options } from './args.js';
 import { isKeyUri } from './public-keys.js';
 
@@ -11,6 +11,7 @@ export const KEYS_USAGE = `usage: signet keys generate URI --alg ed25519|p256
        signet keys list URI
        signet keys show URI
        signet keys export-public NAME|URI [--format pem|jwk|vkey] [--config FILE]
+       signet keys rotate NAME|URI [--config FILE]
 (signet keys <action> --help for each)`;
 
 export interface KeysOutput {
@@ -68,6 +69,22 @@ options:
     options: { format: { type: 'string' }, config: { type: 'string' }, name: { type: 'string' } },
     positionals: ['NAME|URI'],
   },
+  rotate: {
+    command: 'signet keys rotate',
+    usage: `usage: signet keys rotate NAME|URI [--config FILE]
+
+Makes a new version of the key in its backend (Google Cloud KMS, Azure Key Vault, Vault Transit),
+which becomes the one that signs, while the old versions stay in the backend and keep verifying.
+A running Signet picks the new version up when its key cache expires (the URI's cache-ttl):
+  - the ledger key: the next batch begins with a key_event entry naming the new key; every
+    checkpoint, old or new, keeps verifying;
+  - the credentials key: new credentials carry the new kid; a key_event entry records the switch;
+    the JWKS lists both keys until credentials signed by the old one have expired;
+  - a key for Sign: signatures come back with the new key_version; GetPublicKey serves every version.
+Keys without versions (file:, pkcs11:) cannot rotate in place: the command says what to do instead.`,
+    options: { config: { type: 'string' } },
+    positionals: ['NAME|URI'],
+  },
 } satisfies Record<string, CommandSpec<Options>>;
 
 type Action = keyof typeof SPECS;
@@ -92,6 +109,7 @@ export async function keysCommand(argv: string[], io: KeysOutput = consoleOutput
     const uri = parsed.positionals[0]!;
     if (action === 'generate') return await generate(uri, (parsed.values as { alg?: string }).alg, io);
     if (action === 'export-public') return await exportPublic(uri, parsed.values as ExportValues, io);
+    if (action === 'rotate') return await rotate(uri, (parsed.values as { config?: string }).config, io);
     return action === 'list' ? await list(uri, io) : await show(uri, io);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -159,6 +177,42 @@ async function show(uri: string, io: KeysOutput): Promise<number> {
   return 0;
 }
 
+async function rotate(nameOrUri: string, configPath: string | undefined, io: KeysOutput): Promise<number> {
+  const byUri = isKeyUri(nameOrUri);
+  const config = loadConfig(configPath).config;
+  const uri = byUri ? nameOrUri : keyOfConfig(config, nameOrUri, configPath, 'rotate');
+  const { canRotate, driverFor, parseKeyUri } = await signers();
+  const parsed = parseKeyUri(uri);
+  const driver = driverFor(parsed);
+  if (!canRotate(driver)) {
+    io.err(
+      `signet keys rotate: ${parsed.scheme} keys have no versions to rotate in place. Instead: create a new key (signet keys generate), ` +
+        `point the name at it in the configuration, and keep the old one verifying — for the ledger key list its public key in ledger.previous_keys ` +
+        `(signet keys export-public); a credentials key that changes is kept in the JWKS for credentials.max_ttl after the restart.`,
+    );
+    return 1;
+  }
+  const info = await driver.rotate(parsed);
+  const name = byUri ? Object.entries(config.keys).find(([, u]) => u === uri)?.[0] : nameOrUri;
+  const role =
+    name !== undefined && config.ledger.enabled && name === config.ledger.key
+      ? 'the ledger key: the next batch begins with a key_event entry naming it; older checkpoints keep verifying'
+      : name !== undefined && config.credentials.enabled && name === config.credentials.key
+        ? `the credentials key: new credentials carry its kid, a key_event entry records the switch, and the JWKS lists the old key too for ${Math.max(config.credentials.maxTtlSeconds, config.credentials.passportTtlSeconds) + config.credentials.skewSeconds} s (the longest life of what it signed)`
+        : 'Sign answers with the new key_version; GetPublicKey serves every version';
+  io.out(`rotated ${name ?? parsed.redacted}: version ${info.keyVersion} now signs (key id ${info.keyId}, ${info.algorithm})`);
+  io.out(`a running Signet uses it once its key cache expires (the URI's cache-ttl); ${role}`);
+  return 0;
+}
+
+function keyOfConfig(config: SignetConfig, name: string, configPath: string | undefined, action: string): string {
+  const found = Object.hasOwn(config.keys, name) ? config.keys[name] : undefined;
+  if (!found) {
+    throw new UsageError(`signet keys ${action}: no key named "${name}" in ${configPath ?? process.env.SIGNET_CONFIG ?? 'the embedded defaults'} (keys: ${Object.keys(config.keys).join(', ')}); or give a key URI`);
+  }
+  return found;
+}
+
 interface ExportValues {
   format?: string;
   config?: string;
@@ -175,14 +229,7 @@ async function exportPublic(nameOrUri: string, values: ExportValues, io: KeysOut
   // The configuration names keys, and its ledger origin is the vkey's default name.
   const needConfig = !byUri || (format === 'vkey' && values.name === undefined);
   const config = needConfig ? loadConfig(values.config).config : undefined;
-  let uri = nameOrUri;
-  if (!byUri) {
-    const found = Object.hasOwn(config!.keys, nameOrUri) ? config!.keys[nameOrUri] : undefined;
-    if (!found) {
-      throw new UsageError(`signet keys export-public: no key named "${nameOrUri}" in ${values.config ?? process.env.SIGNET_CONFIG ?? 'the embedded defaults'} (keys: ${Object.keys(config!.keys).join(', ')}); or give a key URI`);
-    }
-    uri = found;
-  }
+  const uri = byUri ? nameOrUri : keyOfConfig(config!, nameOrUri, values.config, 'export-public');
   // Exporting reads a key; it never creates one (a development default says create=true).
   const signer = await (await signers()).openSigner(uri.replace(/^(file:[^?]*\?(?:.*&)?)create=true(&|$)/, '$1').replace(/[?&]$/, ''));
   let info: PublicKeyInfo;

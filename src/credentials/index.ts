@@ -8,7 +8,8 @@ import { AgentRegistry } from './agents.js';
 import { CredentialAuthority } from './authority.js';
 import { Issuer } from './issuer.js';
 import { IssuingKeys } from './issuing-keys.js';
-import { KeyRing } from './key-ring.js';
+import { KeyRing, type RingKey } from './key-ring.js';
+import { credentialsKeyRotationRecord } from './ledger-records.js';
 import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 import { MAX_PASSPORT_TTL_SECONDS, Passports } from './passport.js';
 import { PolicySource } from './policy-source.js';
@@ -71,7 +72,14 @@ export async function createCredentials(o: CredentialsOptions): Promise<Credenti
   let ring: KeyRing;
   let issuing: IssuingKeys | undefined;
   try {
-    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now, store: state.ring });
+    // A rotation of the custody key is a ledger entry; the old key keeps verifying for retainSeconds.
+    const onRotate = async (from: RingKey, to: RingKey) => {
+      logger.info({ from: from.kid, to: to.kid }, 'credentials key rotated: new credentials use the new key; the JWKS keeps the old one while its credentials live');
+      await o.ledger.append(credentialsKeyRotationRecord({ kid: to.kid, previousKid: from.kid, jwk: to.jwk })).catch((err) => {
+        logger.error({ err: (err as Error).message, kid: to.kid }, 'the credentials key rotation could not be recorded in the ledger');
+      });
+    };
+    ring = await KeyRing.open(o.signer, { retainSeconds: Math.max(maxTtlSeconds, passportTtlSeconds) + skewSeconds, now, store: state.ring, onRotate });
     for (const r of o.retiredKeys ?? []) await ring.addRetired(r.key, r.retiredAt);
     if (o.signing === 'certified') {
       issuing = await IssuingKeys.open({

@@ -22,6 +22,8 @@ export interface KeyRingOptions {
   now?: () => number;
   /** Where the ring remembers its keys across restarts; without it, rotated-out keys live in memory only. */
   store?: RingKeyStore;
+  /** Told of each rotation once, when this process sees it (a new backend version, or a new key at start-up). */
+  onRotate?: (from: RingKey, to: RingKey) => Promise<void>;
 }
 
 export class KeyRing {
@@ -31,6 +33,7 @@ export class KeyRing {
   readonly #retainMs: number;
   readonly #now: () => number;
   readonly #store: RingKeyStore | undefined;
+  readonly #onRotate: ((from: RingKey, to: RingKey) => Promise<void>) | undefined;
 
   private constructor(signer: Signer, current: RingKey, options: KeyRingOptions) {
     this.#signer = signer;
@@ -38,6 +41,7 @@ export class KeyRing {
     this.#retainMs = options.retainSeconds * 1000;
     this.#now = options.now ?? Date.now;
     this.#store = options.store;
+    this.#onRotate = options.onRotate;
   }
 
   /**
@@ -95,10 +99,12 @@ export class KeyRing {
   async #adopt(signer: Signer): Promise<void> {
     const next = toRingKey(await signer.publicKey());
     if (next.kid === this.#current.kid) return;
-    this.#retired.set(this.#current.kid, { ...this.#current, retiredAt: this.#now() });
+    const previous = { ...this.#current, retiredAt: this.#now() };
+    this.#retired.set(previous.kid, previous);
     this.#retired.delete(next.kid);
     this.#current = next;
     await this.#remember();
+    await this.#onRotate?.(previous, next);
   }
 
   /** Records the current key as issuing (retiring the one recorded before) and loads the retired. */
@@ -109,7 +115,10 @@ export class KeyRing {
     for (const k of await this.#store.makeCurrent(stored(this.#current), now)) {
       if (k.kid === this.#current.kid || k.retiredAt === undefined) continue;
       if (this.#retired.has(k.kid)) continue;
-      this.#retired.set(k.kid, { kid: k.kid, algorithm: k.algorithm, alg: jwsAlgorithm(k.algorithm), jwk: k.jwk, key: createPublicKey({ key: { ...k.jwk }, format: 'jwk' }), retiredAt: k.retiredAt });
+      const retired = { kid: k.kid, algorithm: k.algorithm, alg: jwsAlgorithm(k.algorithm), jwk: k.jwk, key: createPublicKey({ key: { ...k.jwk }, format: 'jwk' }), retiredAt: k.retiredAt };
+      this.#retired.set(k.kid, retired);
+      // Retired just now: the key changed while Signet was down (a new key or version at start-up).
+      if (k.retiredAt === now) await this.#onRotate?.(retired, this.#current);
     }
   }
 }

@@ -94,3 +94,8 @@ export function passportIssuanceRecord(r: { agent: string; jti: string; exp: num
 export function issuingKeyRecord(r: { kid: string; custodyKid: string; nbf: number; exp: number; cert: string }): LedgerRecord {
   return { type: 'key_event', event: 'issuing_key_certified', kid: r.kid, custody_kid: r.custodyKid, purpose: 'credentials', nbf: r.nbf, exp: r.exp, cert: r.cert };
 }
+
+/** The custody key that signs credentials changed: the new key, so an auditor knows which kid to trust from when. */
+export function credentialsKeyRotationRecord(r: { kid: string; previousKid: string; jwk: object }): LedgerRecord {
+  return { type: 'key_event', event: 'credentials_key_rotated', purpose: 'credentials', kid: r.kid, previous_kid: r.previousKid, jwk: r.jwk };
+}

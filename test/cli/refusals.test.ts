@@ -50,6 +50,8 @@ const REFUSALS: Array<[string[], RegExp]> = [
   [['ledger', 'proof', '--db', 'x.db', '--index', '1', '2'], /^signet ledger proof: unexpected argument "2"/],
   [['keys', 'export-public', 'default', '--format'], /^signet keys export-public: --format needs a value/],
   [['keys', 'export-public', 'default', '--format', 'der'], /^signet keys export-public: --format is pem, jwk or vkey, not "der"/],
+  [['keys', 'rotate'], /^signet keys rotate: NAME\|URI is required/],
+  [['keys', 'rotate', 'ledger', '--now'], /^signet keys rotate: unknown option --now/],
   [['health', '--adr', '127.0.0.1:1'], /^signet health: unknown option --adr; did you mean --addr\?/],
   [['health', 'now'], /^signet health: unexpected argument "now"/],
   [['health', '--timeout-ms', '0'], /^signet health: --timeout-ms must be a whole number of milliseconds, not "0"/],
@@ -87,6 +89,7 @@ const HELP: string[][] = [
   ['ledger', 'proof', '--help'],
   ['verify', 'receipt', '--help'],
   ['keys', 'export-public', '--help'],
+  ['keys', 'rotate', '--help'],
   ['health', '--help'],
 ];
 
