@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { intentOfCall, parseResourceFlag, parseTemplate } from '../../src/cli/gate-intent.js';
 import { isSignetError } from '../../src/lib/errors.js';
-import { seeded } from '../client/seeded.js';
+import { seeded } from '../helpers/seeded.js';
 
 const target = { server: 'records', templates: new Map([parseResourceFlag('delete_record=records/{table}/{id}'), parseResourceFlag('read_file=files/{path*}')]) };
 const SEED = 99;

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { GateProxy, type RpcRequest, type RpcResponse } from '../../src/cli/gate-proxy.js';
-import { seeded } from '../client/seeded.js';
+import { seeded } from '../helpers/seeded.js';
 
 type Msg = Record<string, unknown> & { id?: unknown; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown> };
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignetClient, verifyConsistency, type ConsistencyCheck, type ConsistencyInput } from '../../src/client/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { seeded } from './seeded.js';
+import { seeded } from '../helpers/seeded.js';
 
 const ORIGIN = 'signet.test/consistency';
 const SEED = 4242;

@@ -12,7 +12,7 @@ import { SignJWT, calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { AgentKey, SignetClient, verifyCredentialOffline, type CredentialCheck, type CredentialExpectations } from '../../src/client/index.js';
 import { intentFingerprint } from '../../src/credentials/intent.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { seeded } from './seeded.js';
+import { seeded } from '../helpers/seeded.js';
 
 const SEED = 7331;
 const ISSUER = 'https://signet.offline-test';

@@ -7,7 +7,7 @@ import { SignetClient, verifyReceiptBundle, type ReceiptCheck } from '../../src/
 import type { Receipt__Output } from '../../src/gen/signet/v1/Receipt.js';
 import { formatVkey } from '../../src/ledger/vkey.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { seeded } from './seeded.js';
+import { seeded } from '../helpers/seeded.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 const ORIGIN = 'signet.test/offline';

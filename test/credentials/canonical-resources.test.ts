@@ -7,7 +7,7 @@ import { parseIntent } from '../../src/credentials/intent.js';
 import { parsePolicy } from '../../src/credentials/policy-file.js';
 import { authorize, type Decision, type Policy, type PolicyAgent } from '../../src/credentials/policy.js';
 import { isSignetError } from '../../src/lib/errors.js';
-import { seededRandom, withSeed, withSeedAsync, type Random } from '../helpers/seeded-random.js';
+import { seededRandom, withSeed, withSeedAsync, type Random } from '../helpers/seeded.js';
 import { makeFixture, type Fixture, type TestAgent } from './fixture.js';
 
 const limits = { maxTtlSeconds: 3600, defaultTtlSeconds: 60 };

@@ -7,7 +7,7 @@ import { intentFingerprint } from '../../src/credentials/intent.js';
 import { POP_METHOD_ISSUE } from '../../src/credentials/pop.js';
 import type { Actor } from '../../src/credentials/delegation.js';
 import { isSignetError } from '../../src/lib/errors.js';
-import { seededRandom, withSeedAsync } from '../helpers/seeded-random.js';
+import { seededRandom, withSeedAsync } from '../helpers/seeded.js';
 import { makeFixture, signRequest, type Fixture, type TestAgent } from './fixture.js';
 
 const POLICY = `

@@ -10,7 +10,7 @@ import { canonicalResource } from '../../src/credentials/canonical.js';
 import { parsePolicy } from '../../src/credentials/policy-file.js';
 import { authorize, type PolicyAgent } from '../../src/credentials/policy.js';
 import { isSignetError } from '../../src/lib/errors.js';
-import { seededRandom, withSeed, type Random } from '../helpers/seeded-random.js';
+import { seededRandom, withSeed, type Random } from '../helpers/seeded.js';
 
 const agent: PolicyAgent = { id: 'did:key:z6MkTest', groups: [], labels: {} };
 const limits = { maxTtlSeconds: 3600, defaultTtlSeconds: 60 };

@@ -1,5 +1,6 @@
 // A tiny protobuf wire encoder for tests that must write what no well-behaved encoder would:
 // invalid UTF-8, repeated singular fields, huge varints, truncated lengths.
+import { mulberry32 } from './seeded.js';
 
 export function varint(value: bigint | number): Buffer {
   let v = BigInt.asUintN(64, BigInt(value));
@@ -25,16 +26,9 @@ export const num = (field: number, value: bigint | number): Buffer => Buffer.con
 
 export const msg = (...parts: Buffer[]): Buffer => Buffer.concat(parts);
 
-/** A seeded PRNG (mulberry32): the same seed gives the same cases. */
+/** A seeded PRNG (mulberry32, from ./seeded.ts): the same seed gives the same cases. */
 export function prng(seed: number): { next(): number; int(n: number): number; bytes(n: number): Buffer; pick<T>(a: readonly T[]): T } {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   return {
     next,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { UNPACK_BATCH_SOURCE, packBatch } from '../../src/ledger/batch-pack.js';
 import type { BatchWrite } from '../../src/ledger/store.js';
 import { largestPowerAtMost } from '../../src/ledger/tree-hash.js';
-import { seededRandom, withSeed, type Random } from '../helpers/seeded-random.js';
+import { seededRandom, withSeed, type Random } from '../helpers/seeded.js';
 
 const unpack = new Function(`${UNPACK_BATCH_SOURCE}; return unpackBatch;`)() as (ab: ArrayBuffer) => BatchWrite;
 

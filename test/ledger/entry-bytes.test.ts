@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalize } from '../../src/lib/jcs.js';
 import { entryBytes, validateRecord } from '../../src/ledger/records.js';
-import { seededRandom, withSeed } from '../helpers/seeded-random.js';
+import { seededRandom, withSeed } from '../helpers/seeded.js';
 
 // Keys that sort just before, between and after the ledger's own (prev, time, v), by UTF-16 code unit.
 const KEYS = ['agent', 'P', 'pa', 'prev_', 'pz', 'q', 'ti', 'timf', 'tz', 'u', 'v_', 'va', 'w', 'z', 'é', '\u{1F600}', 'jti', 'Z', 'prevx', 'timestamp'];

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
+import { mulberry32 } from '../helpers/seeded.js';
 import {
   EMPTY_ROOT,
   TreeBuilder,
@@ -51,17 +52,6 @@ function caseFiles(kind: string): string[] {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function flipBit(h: Uint8Array, bit: number): Uint8Array {
   const copy = Uint8Array.from(h);
@@ -157,7 +147,7 @@ describe('proof generation against the vectors', () => {
 });
 
 describe('proofs from stored nodes, randomised (seed 6962)', () => {
-  const random = prng(6962);
+  const random = mulberry32(6962);
   const MAX = 2048;
   const tree = memoryTree();
   const leaves: Hash[] = [];
@@ -243,7 +233,7 @@ describe('proofs from stored nodes, randomised (seed 6962)', () => {
 
 describe('TreeBuilder', () => {
   it('stores each completed node once, each equal to the reference hash of its leaf range, at every size', () => {
-    const random = prng(7);
+    const random = mulberry32(7);
     const builder = new TreeBuilder();
     const leaves: Hash[] = [];
     const stored = new Map<string, Hash>();
@@ -332,7 +322,7 @@ describe('reads per proof', () => {
   }
 
   it('reads at most 2·log2(n) stored nodes in one batch for proofs and roots, even at n near 2^50', async () => {
-    const random = prng(99);
+    const random = mulberry32(99);
     for (const size of [2048, 2049, 1_000_003, 2 ** 40 + 12345, 2 ** 50 - 1, Number.MAX_SAFE_INTEGER]) {
       const bound = 2 * Math.ceil(Math.log2(size)) + 1;
       for (let n = 0; n < 20; n++) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { globMatch } from '../../src/lib/glob.js';
-import { seeded } from '../client/seeded.js';
+import { seeded } from '../helpers/seeded.js';
 
 /** Reference: `*` and `?` over arrays of code points, by plain recursion (small inputs, no `**`). */
 function reference(pattern: string[], value: string[]): boolean {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { caseFold, Glob, globMatch, type GlobSteps } from '../../src/lib/glob.js';
-import { seededRandom, withSeed, type Random } from '../helpers/seeded-random.js';
+import { seededRandom, withSeed, type Random } from '../helpers/seeded.js';
 
 /** The backtracking regular expression the matcher replaced, as an oracle on small inputs. */
 function oracle(pattern: string, value: string): boolean {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSignetError } from '../../src/lib/errors.js';
 import { parseStrictJson, type JsonParseStats } from '../../src/lib/strict-json.js';
-import { seededRandom, withSeed, type Random } from '../helpers/seeded-random.js';
+import { seededRandom, withSeed, type Random } from '../helpers/seeded.js';
 
 const BOUNDS = { maxBytes: 64 * 1024, maxDepth: 32 };
 const refusedOn = (field: string, pattern?: RegExp) => (e: unknown) =>

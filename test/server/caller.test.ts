@@ -13,6 +13,7 @@ import {
   type IdentityOptions,
 } from '../../src/server/caller.js';
 import { isSignetError } from '../../src/lib/errors.js';
+import { mulberry32 } from '../helpers/seeded.js';
 import { cn, createCraftedPki, OID, TAG, type CertificateSpec } from '../helpers/x509.js';
 
 const pki = createCraftedPki();
@@ -198,15 +199,6 @@ describe('caller identities from a client certificate', () => {
 
 // --- generated certificates: the typed identities are exactly the names an independent parser sees
 
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['spiffe://example.org/', 'a', 'b.example.org', ', ', 'DNS:', 'URI:', 'uri:', 'dns:', ':', '%', '%61', ' ', '*', '"', '\\', '\u00e9', 'e\u0301', '\u{1F511}', '\0', '\n', '\u202e', '\u2028', '.', '/'];
 
@@ -227,7 +219,7 @@ function namesByNode(der: Buffer): Array<{ type: string; value: Buffer }> {
 
 describe('caller identities from generated certificates (seeded)', () => {
   it('when SANs are generated from confusing pieces, the typed identities are exactly the usable URI and DNS names Node sees, and a rule matches only its own type', () => {
-    const random = rng(0x5191e7);
+    const random = mulberry32(0x5191e7);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     const seenKinds = { dropped: 0, cn: 0, crossChecked: 0 };
     for (let n = 0; n < 150; n++) {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { SignetClient, SignetClientError, verifyReceiptBundle } from '../../src/client/index.js';
 import { createTestPki, type TestPki } from '../helpers/tls.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { seeded } from '../client/seeded.js';
+import { seeded } from '../helpers/seeded.js';
 
 const A = 'spiffe://example.org/runtime-a';
 const C = 'spiffe://example.org/gateway-c';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseKeyUri } from '../../src/signers/uri.js';
 import { isSignetError } from '../../src/lib/errors.js';
+import { mulberry32 } from '../helpers/seeded.js';
 
 describe('key URIs', () => {
   it('parses an RFC 7512 pkcs11 URI with path attributes, a percent-encoded id and query attributes', () => {
@@ -119,14 +120,6 @@ describe('key URI parameters each driver does not read are refused, naming them'
 
   // Seeded (mulberry32) respellings of each known name: a deleted, doubled, swapped or replaced
   // character, or a parameter that belongs to another driver; none may be silently ignored.
-  function rng(seed: number): () => number {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const ALPHABET = 'abcdefghijklmnopqrstuvwxyz-_0123456789';
   function respell(name: string, r: () => number): string {
     const i = Math.floor(r() * name.length);
@@ -143,7 +136,7 @@ describe('key URI parameters each driver does not read are refused, naming them'
   }
 
   it('a respelt or foreign parameter is INVALID_ARGUMENT naming it, never its value (seeded, 600 cases)', () => {
-    const r = rng(0x5161e7);
+    const r = mulberry32(0x5161e7);
     const all = new Set(Object.values(KNOWN).flatMap(([, names]) => names).concat(['secret-access-key', 'token']));
     let checked = 0;
     for (let n = 0; n < 600; n++) {
