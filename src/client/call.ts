@@ -3,6 +3,7 @@
 // never past the caller's deadline.
 import * as grpc from '@grpc/grpc-js';
 import { fromServiceError, SignetClientError } from './errors.js';
+import { sleep } from '../lib/sleep.js';
 
 export interface CallOptions {
   /** Milliseconds for the whole call, retries included; defaults to the client's deadlineMs. */
@@ -48,18 +49,6 @@ function attempt(spec: UnarySpec, request: unknown, deadline: number, options: C
     });
     const onAbort = () => call.cancel();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
   });
 }
 

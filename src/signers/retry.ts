@@ -1,6 +1,7 @@
 // Retries a cloud backend call with exponential backoff and full jitter, honouring Retry-After,
 // inside the caller's deadline: a backend that stays down ends in UNAVAILABLE, never in a hang.
 import { SignetError } from '../lib/errors.js';
+import { sleep } from '../lib/sleep.js';
 import { reportRetry } from './telemetry.js';
 
 /** Used when the caller gives no deadline. */
@@ -140,18 +141,6 @@ function raceDeadline<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(signal.aborted ? new DeadlinePassed('deadline') : e);
       },
     );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
   });
 }
 
