@@ -2,15 +2,11 @@
 // over which TLS, and the typed client built from them.
 import { SignetClient } from '../client/client.js';
 import { SignetError } from '../lib/errors.js';
+import { TLS_OPTIONS, tlsOption } from './tls-flags.js';
 
 export const CONNECT_OPTIONS = {
   server: { type: 'string' },
-  'tls-ca': { type: 'string' },
-  'tls-cert': { type: 'string' },
-  'tls-key': { type: 'string' },
-  'tls-server-name': { type: 'string' },
-  tls: { type: 'boolean' },
-  insecure: { type: 'boolean' },
+  ...TLS_OPTIONS,
   'deadline-ms': { type: 'string' },
 } as const;
 
@@ -36,7 +32,6 @@ export interface ConnectValues {
 
 export function connect(values: ConnectValues, env: NodeJS.ProcessEnv = process.env): { client: SignetClient; address: string } {
   const address = values.server ?? env.SIGNET_SERVER ?? '127.0.0.1:7443';
-  const wantsTls = values.tls || values['tls-ca'] !== undefined || values['tls-cert'] !== undefined || values['tls-server-name'] !== undefined;
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new SignetError('CONFIG', '--tls-cert and --tls-key go together');
   let deadlineMs: number | undefined;
   if (values['deadline-ms'] !== undefined) {
@@ -46,15 +41,7 @@ export function connect(values: ConnectValues, env: NodeJS.ProcessEnv = process.
   try {
     const client = new SignetClient({
       address,
-      ...(wantsTls
-        ? {
-            tls: {
-              ...(values['tls-ca'] ? { ca: { path: values['tls-ca'] } } : {}),
-              ...(values['tls-cert'] ? { cert: { path: values['tls-cert'] }, key: { path: values['tls-key']! } } : {}),
-              ...(values['tls-server-name'] ? { serverName: values['tls-server-name'] } : {}),
-            },
-          }
-        : {}),
+      ...tlsOption({ tls: values.tls, ca: values['tls-ca'], cert: values['tls-cert'], key: values['tls-key'], serverName: values['tls-server-name'] }),
       insecure: values.insecure === true,
       ...(deadlineMs ? { deadlineMs } : {}),
     });

@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { channelCredentials } from '../client/channel.js';
 import { parseCommand, UsageError } from './args.js';
+import { TLS_OPTIONS, tlsOption } from './tls-flags.js';
 
 export const HEALTH_USAGE = `usage: signet health [--addr HOST:PORT] [--service NAME] [TLS options] [--timeout-ms N]
 
@@ -26,12 +27,7 @@ const SPEC = {
   options: {
     addr: { type: 'string' },
     service: { type: 'string' },
-    'tls-ca': { type: 'string' },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    'tls-server-name': { type: 'string' },
-    tls: { type: 'boolean' },
-    insecure: { type: 'boolean' },
+    ...TLS_OPTIONS,
     'timeout-ms': { type: 'string' },
   },
 } as const;
@@ -69,22 +65,12 @@ export async function healthCommand(argv: string[], io: HealthOutput = consoleOu
     const cert = v['tls-cert'] ?? env.SIGNET_HEALTH_TLS_CERT;
     const key = v['tls-key'] ?? env.SIGNET_HEALTH_TLS_KEY;
     const serverName = v['tls-server-name'] ?? env.SIGNET_HEALTH_TLS_SERVER_NAME;
-    const wantsTls = v.tls || ca !== undefined || cert !== undefined || serverName !== undefined;
     let channel;
     try {
       channel = channelCredentials({
         address,
         insecure: v.insecure === true,
-        ...(wantsTls
-          ? {
-              tls: {
-                ...(ca ? { ca: { path: ca } } : {}),
-                ...(cert ? { cert: { path: cert } } : {}),
-                ...(key ? { key: { path: key } } : {}),
-                ...(serverName ? { serverName } : {}),
-              },
-            }
-          : {}),
+        ...tlsOption({ tls: v.tls, ca, cert, key, serverName }),
       });
     } catch (err) {
       throw new UsageError(`signet health: ${(err as Error).message.replace(/^signet client: /, '').replace('give tls, or insecure: true', 'give --tls-ca FILE (or --tls), or --insecure')}`);
