@@ -41,7 +41,8 @@ export interface AgentStore {
   revokeGroup(group: string, at: number, reason: string): Promise<string[]>;
 }
 
-interface AgentRow {
+/** A row of the agents table, as SQLite and PostgreSQL both return it. */
+export interface AgentRow {
   id: string;
   name: string;
   owner: string;
@@ -107,7 +108,7 @@ export class SqliteAgentStore implements AgentStore {
 
   async get(id: string): Promise<Agent | undefined> {
     const row = this.#get.get(id);
-    return row && fromRow(row);
+    return row && agentFromRow(row);
   }
 
   async list(query: AgentPageQuery): Promise<Agent[]> {
@@ -117,7 +118,7 @@ export class SqliteAgentStore implements AgentStore {
     if (query.owner) (where.push('a.owner = ?'), args.push(query.owner));
     if (query.group) (where.push('a.id IN (SELECT agent_id FROM agent_groups WHERE grp = ?)'), args.push(query.group));
     const sql = `SELECT a.* FROM agents a ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY a.id LIMIT ?`;
-    return (this.#db.prepare(sql).all(...args, query.pageSize) as AgentRow[]).map(fromRow);
+    return (this.#db.prepare(sql).all(...args, query.pageSize) as AgentRow[]).map(agentFromRow);
   }
 
   async revoke(id: string, at: number, reason: string): Promise<boolean> {
@@ -139,7 +140,7 @@ export class SqliteAgentStore implements AgentStore {
   }
 }
 
-function fromRow(row: AgentRow): Agent {
+export function agentFromRow(row: AgentRow): Agent {
   const agent: Agent = {
     id: row.id,
     name: row.name,

@@ -4,21 +4,7 @@ import type pg from 'pg';
 import { SignetError } from '../lib/errors.js';
 import { connect, unavailable } from '../lib/pg.js';
 import type { PublicJwk } from '../signers/contract.js';
-import type { Agent, AgentPageQuery, AgentStore } from './agent-store.js';
-
-interface AgentRow {
-  id: string;
-  name: string;
-  owner: string;
-  jwk: string;
-  thumbprint: string;
-  groups_json: string;
-  labels: string;
-  metadata: string;
-  created_at: number;
-  revoked_at: number | null;
-  revoked_reason: string | null;
-}
+import { agentFromRow, type Agent, type AgentPageQuery, type AgentRow, type AgentStore } from './agent-store.js';
 
 export class PgAgentStore implements AgentStore {
   readonly #pool: pg.Pool;
@@ -51,7 +37,7 @@ export class PgAgentStore implements AgentStore {
 
   async get(id: string): Promise<Agent | undefined> {
     const row = (await this.#query<AgentRow>('SELECT * FROM agents WHERE id = $1', [id])).rows[0];
-    return row && fromRow(row);
+    return row && agentFromRow(row);
   }
 
   async list(query: AgentPageQuery): Promise<Agent[]> {
@@ -62,7 +48,7 @@ export class PgAgentStore implements AgentStore {
     if (query.owner) where.push(`a.owner = ${arg(query.owner)}`);
     if (query.group) where.push(`a.id IN (SELECT agent_id FROM agent_groups WHERE grp = ${arg(query.group)})`);
     const sql = `SELECT a.* FROM agents a ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY a.id LIMIT ${arg(query.pageSize)}`;
-    return (await this.#query<AgentRow>(sql, args)).rows.map(fromRow);
+    return (await this.#query<AgentRow>(sql, args)).rows.map(agentFromRow);
   }
 
   async revoke(id: string, at: number, reason: string): Promise<boolean> {
@@ -85,23 +71,4 @@ export class PgAgentStore implements AgentStore {
       throw unavailable('agent store', err);
     }
   }
-}
-
-function fromRow(row: AgentRow): Agent {
-  const agent: Agent = {
-    id: row.id,
-    name: row.name,
-    owner: row.owner,
-    publicKeyJwk: JSON.parse(row.jwk) as PublicJwk,
-    thumbprint: row.thumbprint,
-    groups: JSON.parse(row.groups_json) as string[],
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
-    createdAt: row.created_at,
-  };
-  if (row.revoked_at !== null) {
-    agent.revokedAt = row.revoked_at;
-    agent.revokedReason = row.revoked_reason ?? '';
-  }
-  return agent;
 }
