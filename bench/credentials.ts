@@ -15,7 +15,10 @@ import { createAwsKmsTestKey, startAwsKmsEmulator } from '../test/emulators/aws-
 import { startChild, type ChildServer } from './lib/child-server.js';
 import { fmt, ratioLine, runLoad } from './lib/load.js';
 import { noopClient } from './lib/noop-server.js';
-import { interleave, type RoundResult } from './lib/rounds.js';
+import { compositionBound, interleave, type RoundResult } from './lib/rounds.js';
+import { createCredentials } from '../src/credentials/index.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { openSigner } from '../src/signers/index.js';
 import { perCall, probeArgs } from './lib/thread-cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +32,8 @@ export interface CredentialsBenchOptions {
   sessions: number;
   /** Injected latency of the emulated KMS, ms. */
   kmsLatencyMs: number;
+  /** ledger.batch.max_delay_ms of the servers (Signet's default is 5). */
+  ledgerDelayMs?: number;
 }
 
 export const CREDENTIALS_DEFAULTS: CredentialsBenchOptions = { durationMs: 2000, rounds: 5, concurrency: 64, sessions: 8, kmsLatencyMs: 20 };
@@ -99,6 +104,7 @@ export async function benchCredentials(o: CredentialsBenchOptions = CREDENTIALS_
           `  ledger: "${ledgerKey}&max-sessions=${o.sessions}"`,
           'ledger:',
           '  key: ledger',
+          ...(o.ledgerDelayMs === undefined ? [] : ['  batch:', `    max_delay_ms: ${o.ledgerDelayMs}`]),
           'credentials:',
           '  key: issuer',
           '  issuer: https://signet.bench',
@@ -134,6 +140,21 @@ export async function benchCredentials(o: CredentialsBenchOptions = CREDENTIALS_
     const nc = noopClient(`127.0.0.1:${noop.port}`);
     stops.push(async () => nc.close());
 
+    // Issue in this process, without gRPC (certified, file keys, the same ledger path): the backend's own rate.
+    const localDir = join(dir, 'in-process');
+    mkdirSync(localDir);
+    const localCustody = await openSigner(`file://${localDir}/custody.pem?create=true&alg=ed25519`);
+    const localLedgerKey = await openSigner(`file://${localDir}/ledger.pem?create=true&alg=ed25519`);
+    const localLedger = await Ledger.open({ path: join(localDir, 'ledger.db'), signer: localLedgerKey, origin: 'signet.bench/ledger' });
+    const local = await createCredentials({ signer: localCustody, ledger: localLedger, issuer: 'https://signet.bench', db: join(localDir, 'credentials.db'), policyText: POLICY, reloadOnSighup: false, signing: 'certified' });
+    stops.push(async () => {
+      await local.close();
+      await localLedger.close();
+      await localCustody.close();
+      await localLedgerKey.close();
+    });
+    const localAgent = await local.agents.register({ name: 'bench', publicKeyJwk: generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }), owner: 'bench', groups: ['bench'] });
+
     const intent = { action: 'repo:read', resource: 'github.com/acme/app' };
     const audience = 'https://api.github.com';
     const payload = Buffer.alloc(64, 7);
@@ -149,6 +170,7 @@ export async function benchCredentials(o: CredentialsBenchOptions = CREDENTIALS_
       o.rounds,
       [
         { name: 'no-op', run: () => runLoad(() => unary(nc, nc.Echo as never, { key: 'bench', message: payload }), load), server: { pid: noop.child.pid!, probe: noopProbe } },
+        { name: 'Issue in-process (certified, no gRPC)', run: () => runLoad(() => local.issuer.issue({ agentId: localAgent.id, intent, audience, ttlSeconds: 300 }), load) },
         { name: 'Issue certified (SoftHSM custody)', run: () => runLoad(issue(certified, true), load), server: srv(certified) },
         { name: 'Issue direct (SoftHSM custody)', run: () => runLoad(issue(direct), load), server: srv(direct) },
         { name: `Issue certified (KMS ${o.kmsLatencyMs} ms custody)`, run: () => runLoad(issue(certifiedKms), load), server: srv(certifiedKms) },
@@ -169,6 +191,10 @@ export async function benchCredentials(o: CredentialsBenchOptions = CREDENTIALS_
 
     log('');
     for (const [name, x] of results) {
+      if (name === 'Issue in-process (certified, no gRPC)') {
+        log(`${name.padEnd(40)} ${fmt(x.rate).padStart(9)} calls/s  p50 ${x.p50Ms.toFixed(2)} ms  (file keys; the backend's own rate)`);
+        continue;
+      }
       log(`${name.padEnd(40)} ${fmt(x.rate).padStart(9)} calls/s  p50 ${x.p50Ms.toFixed(2)} ms  p99 ${x.p99Ms.toFixed(2)} ms`);
       if (x.cpu) log(`${''.padEnd(40)} ${perCall(x.cpu, x.units)}`);
     }
@@ -183,7 +209,10 @@ export async function benchCredentials(o: CredentialsBenchOptions = CREDENTIALS_
     const cert = r('Issue certified (SoftHSM custody)');
     const certKms = r(`Issue certified (KMS ${o.kmsLatencyMs} ms custody)`);
     log('');
+    const bound = compositionBound(noopRate, r('Issue in-process (certified, no gRPC)').rate);
+    log(`${'bound no-op ∘ Issue in-process'.padEnd(44)} ${fmt(bound).padStart(8)} calls/s`);
     log(ratioLine('Issue certified (SoftHSM) ÷ no-op', cert.rate / noopRate, 0.55));
+    log(`${'Issue certified (SoftHSM) ÷ bound'.padEnd(44)} ${(cert.rate / bound).toFixed(2).padStart(8)}`);
     log(`${'Issue direct (SoftHSM) ÷ no-op'.padEnd(44)} ${(r('Issue direct (SoftHSM custody)').rate / noopRate).toFixed(2).padStart(8)}`);
     log(ratioLine(`Issue certified (KMS ${o.kmsLatencyMs} ms) ÷ no-op`, certKms.rate / noopRate, 0.55));
     log(`${`Issue direct (KMS ${o.kmsLatencyMs} ms) ÷ no-op`.padEnd(44)} ${(r(`Issue direct (KMS ${o.kmsLatencyMs} ms custody)`).rate / noopRate).toFixed(2).padStart(8)}`);
@@ -199,7 +228,8 @@ export async function benchCredentials(o: CredentialsBenchOptions = CREDENTIALS_
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rounds = Number(process.env.BENCH_ROUNDS ?? CREDENTIALS_DEFAULTS.rounds);
   const durationMs = Number(process.env.BENCH_DURATION_MS ?? CREDENTIALS_DEFAULTS.durationMs);
-  benchCredentials({ ...CREDENTIALS_DEFAULTS, rounds, durationMs }).then(
+  const delay = process.argv.find((a) => a.startsWith('--ledger-delay-ms='))?.split('=')[1];
+  benchCredentials({ ...CREDENTIALS_DEFAULTS, rounds, durationMs, ...(delay ? { ledgerDelayMs: Number(delay) } : {}) }).then(
     () => process.exit(0),
     (err) => {
       console.error(err);

@@ -19,7 +19,7 @@ import { startChild } from './lib/child-server.js';
 import type { MillionFigures } from './lib/ledger-million.js';
 import { fmt, ratioLine, runLoad } from './lib/load.js';
 import { noopClient } from './lib/noop-server.js';
-import { interleave } from './lib/rounds.js';
+import { compositionBound, interleave } from './lib/rounds.js';
 import { perCall, probeArgs } from './lib/thread-cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,12 +102,13 @@ export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: s
         { name: 'AppendReceipt', run: () => runLoad(() => client.appendReceipt({ receipt: wireReceipt(n++) }), segment), server: srv },
         { name: 'AppendReceipts', run: () => runLoad(() => client.appendReceipts({ receipts }), batched), unitsPerCall: o.batchSize, server: srv },
         { name: 'sequencer in-process', run: () => runLoad(() => local.appendMany(records), batched), unitsPerCall: o.batchSize },
+        { name: 'sequencer in-process single', run: () => runLoad(() => local.append(record(n++)), segment) },
       ],
       log,
     );
     const end = counts(db);
     const r = (name: string) => rounds.get(name)!;
-    const [noopRate, single, many, inProcess] = [r('no-op'), r('AppendReceipt'), r('AppendReceipts'), r('sequencer in-process')];
+    const [noopRate, single, many, inProcess, inProcessSingle] = [r('no-op'), r('AppendReceipt'), r('AppendReceipts'), r('sequencer in-process'), r('sequencer in-process single')];
     log('');
     log(`no-op gRPC unary                              ${fmt(noopRate.rate).padStart(10)} calls/s  p50 ${noopRate.p50Ms.toFixed(2)} ms  p99 ${noopRate.p99Ms.toFixed(2)} ms`);
     log(`${''.padEnd(46)}${perCall(noopRate.cpu!, noopRate.units, 'workers')}`);
@@ -116,9 +117,12 @@ export async function benchAppends(o: LedgerBenchOptions, dir: string, keyUri: s
     log(`AppendReceipts (${o.batchSize} per call, ${o.batchConcurrency} in flight)     ${fmt(many.rate).padStart(10)} receipts/s  p50 ${many.p50Ms.toFixed(1)} ms per call`);
     log(`${''.padEnd(46)}${perCall(many.cpu!, many.units)} per receipt`);
     log(`sequencer in-process (appendMany ${o.batchSize}, no gRPC) ${fmt(inProcess.rate).padStart(10)} receipts/s  (the backend's own rate: the bound without gRPC)`);
+    log(`sequencer in-process (append, ${o.concurrency} in flight)    ${fmt(inProcessSingle.rate).padStart(10)} receipts/s  p50 ${inProcessSingle.p50Ms.toFixed(2)} ms`);
+    const singleBound = compositionBound(noopRate.rate, inProcessSingle.rate);
+    log(`bound no-op ∘ sequencer in-process append     ${fmt(singleBound).padStart(10)} calls/s`);
     const perTenK = (end.checkpoints / end.entries) * 10_000;
     log(`custody signatures per 10,000 receipts        ${fmt(perTenK, 1).padStart(10)} overall (${end.checkpoints} checkpoints for ${end.entries} receipts, 1 per batch)`);
-    return { noop: noopRate, single, many, inProcess, perTenK, cpuPerReceipt: many.cpu!.total / many.units };
+    return { noop: noopRate, single, many, inProcess, singleBound, perTenK, cpuPerReceipt: many.cpu!.total / many.units };
   } finally {
     nc.close();
     signet.close();
@@ -174,6 +178,7 @@ export async function benchLedger(o: LedgerBenchOptions = DEFAULTS): Promise<str
     const grpcFigures = await benchAppends(o, dir, `file://${join(dir, 'ledger-key.pem')}`, log);
     log('');
     log(ratioLine('AppendReceipt ÷ no-op gRPC', grpcFigures.single.rate / grpcFigures.noop.rate, 0.7));
+    log(`${'AppendReceipt ÷ bound (no-op ∘ in-process append)'.padEnd(44)} ${(grpcFigures.single.rate / grpcFigures.singleBound).toFixed(2).padStart(8)}`);
     log(ratioLine('AppendReceipt p99 ÷ no-op p99', grpcFigures.single.p99Ms / grpcFigures.noop.p99Ms, 2, false));
     log(ratioLine('AppendReceipts receipts/s ÷ 30,000', grpcFigures.many.rate / 30_000, 1));
     log(ratioLine('AppendReceipts server CPU µs per receipt', grpcFigures.cpuPerReceipt, 30, false));
