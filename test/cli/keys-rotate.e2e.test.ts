@@ -48,7 +48,9 @@ describe('signet keys rotate, with overlap, against a running server', () => {
     const policy = join(policyDir, 'policy.yaml');
     writeFileSync(policy, 'rules:\n  - {name: rot, agents: [{group: rot}], actions: [repo:read], resources: ["github.com/acme/*"], max_ttl: 5m}\n');
     server = await startTestServer(
-      { keys, ledger: { origin: ORIGIN, batch: { max_delay_ms: 2 } }, credentials: { issuer: ISSUER, policy } },
+      // Direct mode: credentials are signed by the custody key itself, so its rotation shows in
+      // their kid (in certified mode the issuing key's certificate changes instead).
+      { keys, ledger: { origin: ORIGIN, batch: { max_delay_ms: 2 } }, credentials: { issuer: ISSUER, policy, signing: 'direct' } },
       { ...process.env },
     );
     config = join(server.dir, 'signet.yaml');
