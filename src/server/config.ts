@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { checkYamlBounds, FILE_YAML_BOUNDS } from '../lib/bounded-yaml.js';
 import { SignetError } from '../lib/errors.js';
 import { cosignerFromVkey } from '../ledger/cosignature.js';
+import { LIMIT_SETTINGS, resolveLimits, type ServerLimits } from './limits.js';
 import { parseIdentityPattern, usableIdentityValue, type IdentityPattern } from './caller.js';
 
 export interface AuthorizationRule {
@@ -54,7 +55,7 @@ export interface SignetConfig {
   authorization: AuthorizationRule[] | undefined;
   /** With authorization rules: may every caller with a verified certificate call grpc.health.v1.Health? */
   health: { openToAuthenticated: boolean };
-  limits: { maxMessageBytes: number; maxBatch: number; maxInFlight: number };
+  limits: ServerLimits;
   ledger: {
     enabled: boolean;
     /** sqlite: one process, `path`; postgres: replicas share one ledger through `postgres`. */
@@ -197,7 +198,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
   const health = r.section('health');
   health.onlyKeys(new Set(['open_to_authenticated']));
   const limits = r.section('limits');
-  limits.onlyKeys(new Set(['max_message_bytes', 'max_batch', 'max_in_flight']));
+  limits.onlyKeys(new Set(LIMIT_SETTINGS.map((l) => l.name)));
   const ledger = r.section('ledger');
   ledger.onlyKeys(new Set(['enabled', 'store', 'path', 'key', 'origin', 'batch', 'previous_keys', 'max_concurrent_verifications', 'witnesses', 'witness_db']));
   const batch = ledger.section('batch');
@@ -239,11 +240,10 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     tls,
     authorization,
     health: { openToAuthenticated: health.boolean('open_to_authenticated') ?? true },
-    limits: {
-      maxMessageBytes: envInt(env, 'SIGNET_MAX_MESSAGE_BYTES', 1024, 64 * 1024 * 1024) ?? limits.int('max_message_bytes', 1024, 64 * 1024 * 1024) ?? 4 * 1024 * 1024,
-      maxBatch: envInt(env, 'SIGNET_MAX_BATCH', 1, 100_000) ?? limits.int('max_batch', 1, 100_000) ?? 1000,
-      maxInFlight: envInt(env, 'SIGNET_MAX_IN_FLIGHT', 1, 1_000_000) ?? limits.int('max_in_flight', 1, 1_000_000) ?? 4096,
-    },
+    limits: resolveLimits(
+      (name, min, max) => limits.int(name, min, max),
+      (variable, min, max) => envInt(env, variable, min, max),
+    ),
     ledger: {
       enabled: ledgerEnabled,
       store: ledgerStore,
@@ -287,7 +287,7 @@ export function resolveConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env
     postgres,
     metrics: { listen: env.SIGNET_METRICS_LISTEN ?? metrics.string('listen') },
     log: { level: logLevel(env.SIGNET_LOG_LEVEL, log.string('level')) },
-    shutdownGraceMs: r.int('shutdown_grace_ms', 0, 600_000) ?? 10_000,
+    shutdownGraceMs: envInt(env, 'SIGNET_SHUTDOWN_GRACE_MS', 0, 600_000) ?? r.int('shutdown_grace_ms', 0, 600_000) ?? 10_000,
     plaintext: envBoolean(env.SIGNET_PLAINTEXT, 'SIGNET_PLAINTEXT') ?? r.boolean('plaintext') ?? (options.embedded === true && tls === undefined),
   };
   parseHostPort(config.listen, 'listen');

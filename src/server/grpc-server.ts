@@ -5,11 +5,14 @@ import { HealthImplementation } from 'grpc-health-check';
 import { SignetError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { RequestChecks, checkingServer, refusedRequestInterceptor } from './checked-requests.js';
-import type { SignetConfig } from './config.js';
+import { parseHostPort, type SignetConfig } from './config.js';
+import { InFlightCalls } from './call-limits.js';
 import { callerOf } from './caller.js';
+import { listenForConnections } from './connections.js';
 import { toGrpcError } from './errors.js';
 import { guardedRegistrar, HEALTH_SERVICE } from './guarded-services.js';
-import { accessLog, authorization, compose, deadlineCheck, inFlightLimit, type Interceptor } from './interceptors.js';
+import { accessLog, authorization, compose, deadlineCheck, type Interceptor } from './interceptors.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import type { ServerMetrics } from './metrics.js';
 import { TlsFiles } from './tls-files.js';
 import { loadPackageDefinition } from './proto.js';
@@ -20,7 +23,8 @@ export interface GrpcServerOptions {
   modules: ServiceModule[];
   logger: Logger;
   metrics?: ServerMetrics;
-  limits: SignetConfig['limits'];
+  /** Message, batch and in-flight limits are required; connection limits default (limits.ts). */
+  limits: Pick<ServerLimits, 'maxMessageBytes' | 'maxBatch' | 'maxInFlight'> & Partial<ServerLimits>;
   tls?: SignetConfig['tls'];
   authorization?: SignetConfig['authorization'];
   /** With authorization rules: any caller with a verified certificate may call Health (default true). */
@@ -38,16 +42,28 @@ export interface RunningGrpcServer {
 }
 
 export async function startGrpcServer(listen: string, options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const { modules, logger, metrics, limits } = options;
+  const { modules, logger, metrics } = options;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const packageDefinition = loadPackageDefinition([...new Set(modules.map((m) => m.protoFile))]);
   const grpcObject = grpc.loadPackageDefinition(packageDefinition);
   // Every request's raw bytes are checked against FIELD_RULES before they are decoded.
   const checks = new RequestChecks({ maxBatch: limits.maxBatch });
+  // Calls count against max_in_flight from their headers on, so those still waiting for a body do.
+  const inFlight = new InFlightCalls(limits.maxInFlight, {
+    onInFlight: (delta) => metrics?.inFlight.inc(delta),
+    onRefused: (path) => metrics?.requests.inc({ method: path.slice(1), code: 'RESOURCE_EXHAUSTED' }),
+  });
   const server = new grpc.Server({
     'grpc.max_receive_message_length': limits.maxMessageBytes,
     'grpc.max_send_message_length': limits.maxMessageBytes,
     'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_concurrent_streams': limits.maxStreamsPerConnection,
+    'grpc.keepalive_time_ms': limits.keepaliveTimeMs > 0 ? limits.keepaliveTimeMs : 2 ** 31 - 1,
+    'grpc.keepalive_timeout_ms': limits.keepaliveTimeoutMs,
+    'grpc.max_connection_idle_ms': limits.idleConnectionTimeoutMs,
+    'grpc-node.max_session_memory': limits.maxConnectionMemoryMb,
     interceptors: [
+      inFlight.interceptor(),
       refusedRequestInterceptor((path, error) => {
         metrics?.requests.inc({ method: path.slice(1), code: error.code });
         logger.info({ method: path.slice(1), code: error.code, error: error.message, field: error.field }, 'request refused');
@@ -56,7 +72,6 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
   });
   const interceptors: Interceptor[] = [
     accessLog(logger, metrics),
-    inFlightLimit(limits.maxInFlight, metrics),
     deadlineCheck(),
     authorization(options.authorization),
   ];
@@ -98,12 +113,27 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
   health.addToServer(guarded);
   addReflection(guarded, [...modules.map((m) => m.serviceName), HEALTH_SERVICE]);
 
-  // TLS files are re-read on change or SIGHUP (reloadTls); open connections keep their session.
   const tls = options.tls ? new TlsFiles(options.tls, logger) : undefined;
-  const port = await new Promise<number>((ok, fail) =>
-    server.bindAsync(listen, tls?.credentials() ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? fail(bindError(listen, err)) : ok(p))),
-  );
+  const { host, port: wanted } = parseHostPort(listen, 'listen');
+  let refusedConnections = 0;
+  const connections = await listenForConnections(server, host, wanted, tls?.credentials() ?? grpc.ServerCredentials.createInsecure(), limits, {
+    onConnectionRefused: () => {
+      metrics?.connectionEvents.inc({ event: 'connection_refused' });
+      // One line per burst, not one per connection.
+      if (refusedConnections++ === 0) {
+        setTimeout(() => {
+          logger.warn({ refused: refusedConnections, maxConnections: limits.maxConnections }, 'connections refused: limits.max_connections are open');
+          refusedConnections = 0;
+        }, 10_000).unref();
+      }
+    },
+    onStreamReset: (reason) => metrics?.connectionEvents.inc({ event: reason }),
+  }).catch((err: Error) => {
+    throw bindError(listen, err);
+  });
+  const port = connections.port;
   tls?.watch();
+  metrics?.observeConnections(connections);
 
   return {
     server,
@@ -113,9 +143,10 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
     async shutdown(graceMs: number) {
       tls?.close();
       for (const name of ['', ...modules.map((m) => m.serviceName)]) health.setStatus(name, 'NOT_SERVING');
+      connections.stopAccepting();
       await new Promise<void>((ok) => {
         const timer = setTimeout(() => {
-          logger.warn({ graceMs }, 'calls still in flight after the grace period; forcing shutdown');
+          logger.warn({ graceMs, connections: connections.open, inFlight: inFlight.count }, 'calls still in flight after the grace period; closing every connection');
           server.forceShutdown();
           ok();
         }, graceMs);
@@ -124,6 +155,8 @@ export async function startGrpcServer(listen: string, options: GrpcServerOptions
           ok();
         });
       });
+      // Whatever is left (a peer that never acknowledges, a handshake that never ends) goes now.
+      connections.destroyAll();
       // Every module gets closed even if one fails; the first failure is reported after.
       const results = [];
       for (const m of modules) results.push(await Promise.allSettled([m.close?.()]).then((r) => r[0]!));

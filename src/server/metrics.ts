@@ -18,7 +18,13 @@ export class ServerMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
-  readonly inFlight = new Gauge({ name: 'signet_grpc_in_flight', help: 'gRPC requests being handled', registers: [this.registry] });
+  readonly inFlight = new Gauge({ name: 'signet_grpc_in_flight', help: 'gRPC calls from their headers to their status', registers: [this.registry] });
+  readonly connectionEvents = new Counter({
+    name: 'signet_connection_events_total',
+    help: 'Connections refused at limits.max_connections, and streams the server ended (request_body_timeout, response_not_read)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
   readonly signatures = new Counter({
     name: 'signet_signatures_total',
     help: 'Custody signatures by key name and driver',
@@ -118,6 +124,21 @@ export class ServerMetrics {
   /** Where the ledger pool depth is read at scrape time. */
   watchLedgerPool(pending: () => number): void {
     this.#ledgerPending = pending;
+  }
+
+  /** Gauges read from the connection layer when /metrics is scraped. */
+  observeConnections(source: { readonly open: number; readonly pendingResponseBytes: number }): void {
+    this.registry.removeSingleMetric('signet_connections_open');
+    this.registry.removeSingleMetric('signet_pending_response_bytes');
+    new Gauge({ name: 'signet_connections_open', help: 'Client connections open', registers: [this.registry], collect() { this.set(source.open); } });
+    new Gauge({
+      name: 'signet_pending_response_bytes',
+      help: 'Response bytes written and not yet taken by clients (bounded by limits.max_pending_response_mb)',
+      registers: [this.registry],
+      collect() {
+        this.set(source.pendingResponseBytes);
+      },
+    });
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { loadConfig, resolveConfig } from '../../src/server/config.js';
 import { isSignetError } from '../../src/lib/errors.js';
+import { LIMIT_SETTINGS } from '../../src/server/limits.js';
 
 const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'signet.yaml');
 
@@ -32,6 +34,31 @@ describe('configuration', () => {
     assert.equal(c.listen, '127.0.0.1:9');
     assert.equal(c.keys.issuer, 'file:/k.pem');
     assert.equal(c.log.level, 'debug');
+  });
+
+  it('every limit comes from SIGNET_<NAME>, else limits.<name>, else its default; a bad value names the variable', () => {
+    for (const setting of LIMIT_SETTINGS) {
+      const value = Math.min(setting.max, setting.min + 1);
+      assert.equal(resolveConfig({ limits: { [setting.name]: value } }, {}).limits[setting.key], value, setting.name);
+      assert.equal(resolveConfig({ limits: { [setting.name]: value } }, { [setting.env]: String(setting.min) }).limits[setting.key], setting.min, setting.env);
+      assert.equal(resolveConfig({}, {}).limits[setting.key], setting.default);
+      for (const bad of ['-1', '1e3', String(setting.max + 1), 'x']) {
+        assert.throws(() => resolveConfig({}, { [setting.env]: bad }), (e) => isSignetError(e, 'CONFIG') && e.message.includes(setting.env), `${setting.env}=${bad}`);
+      }
+    }
+    assert.equal(resolveConfig({}, { SIGNET_SHUTDOWN_GRACE_MS: '250' }).shutdownGraceMs, 250);
+    assert.throws(() => resolveConfig({ limits: { max_sockets: 1 } }, {}), /limits.max_sockets is not a known setting/);
+  });
+
+  it('docs/operations.md and examples/signet.yaml list every limit with its variable and default', () => {
+    const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    const doc = readFileSync(join(repo, 'docs', 'operations.md'), 'utf8').split('\n');
+    const yaml = readFileSync(example, 'utf8').split('\n');
+    for (const s of LIMIT_SETTINGS) {
+      const row = doc.find((l) => l.startsWith(`| \`${s.name}\` `));
+      assert.ok(row?.includes(`\`${s.env}\``) && row.includes(`| ${s.default} |`), `docs row for ${s.name}`);
+      assert.ok(yaml.some((l) => new RegExp(`^  ${s.name}: ${s.default}\\b`).test(l)), `example line for ${s.name}`);
+    }
   });
 
   it('each mistake is one CONFIG error naming the field', () => {
