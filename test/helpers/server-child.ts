@@ -8,7 +8,7 @@ import { startSignet } from '../../src/server/start.js';
 
 const [rawJson = '{}', dataDir] = process.argv.slice(2);
 const raw = JSON.parse(rawJson) as Record<string, unknown>;
-const config = resolveConfig({ listen: '127.0.0.1:0', ...(dataDir ? { data_dir: dataDir } : {}), ...raw }, { ...process.env, SIGNET_LISTEN: undefined });
+const config = resolveConfig({ listen: '127.0.0.1:0', plaintext: true, ...(dataDir ? { data_dir: dataDir } : {}), ...raw }, { ...process.env, SIGNET_LISTEN: undefined });
 const running = await startSignet(config, silentLogger);
 process.stdout.write(`PORT ${running.port} METRICS ${running.metricsPort ?? 0}\n`);
 
