@@ -35,7 +35,7 @@ export interface GrpcErrorReply extends Partial<grpc.StatusObject> {
 export function toGrpcError(err: unknown, logDetail?: (err: unknown) => void): GrpcErrorReply {
   const metadata = new grpc.Metadata();
   if (err instanceof SignetError && err.code !== 'INTERNAL' && err.code !== 'INTEGRITY') {
-    if (err.field) metadata.set('signet-field', capped(err.field, 256));
+    if (err.field) metadata.set('signet-field', trailerText(capped(err.field, 256)));
     metadata.set('signet-code', err.code);
     if (err.retryAfter !== undefined) metadata.set('retry-after', String(Math.ceil(err.retryAfter)));
     // Capped: a reply's trailer must stay small whatever a message ended up quoting.
@@ -43,4 +43,12 @@ export function toGrpcError(err: unknown, logDetail?: (err: unknown) => void): G
   }
   logDetail?.(err);
   return { code: grpc.status.INTERNAL, details: 'internal error', metadata };
+}
+
+/**
+ * A trailer value holds printable ASCII only (grpc-js throws otherwise, and a throw here would take
+ * the reply with it): a field path that carries a caller's map key is escaped as JSON would (\uXXXX).
+ */
+function trailerText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -12,6 +12,8 @@ export interface ChildServer {
   metricsPort: number;
   /** process.memoryUsage() of the server after a full GC. */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** The server's event-loop delay (ms) since the last call; resets it. */
+  eventLoopDelay(): Promise<{ p50: number; p99: number; max: number; count: number }>;
   /** One value of the Prometheus text exposition, or undefined. */
   metric(name: string, labels?: string): Promise<number | undefined>;
   /** Everything the child printed on stdout so far. */
@@ -59,6 +61,17 @@ export async function spawnServerChild(raw: Record<string, unknown>): Promise<Ch
         };
         child.on('message', onMessage);
         child.send('memory');
+      }),
+    eventLoopDelay: () =>
+      new Promise((ok) => {
+        const onMessage = (m: unknown) => {
+          const eld = (m as { eld?: { p50: number; p99: number; max: number; count: number } }).eld;
+          if (!eld) return;
+          child.off('message', onMessage);
+          ok(eld);
+        };
+        child.on('message', onMessage);
+        child.send('eld');
       }),
     async metric(name, labels = '') {
       // A fresh connection each time: a kept-alive one may be closed by the server under our feet.

@@ -2,6 +2,7 @@
 // integers beyond 2^53 get a specific status with the signet-field trailer, never grpc-js's
 // INTERNAL, and change nothing; errors quote at most a short prefix of what the caller sent.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { len, msg, num } from '../helpers/protowire.js';
@@ -92,6 +93,15 @@ describe('request checks over gRPC', () => {
       assert.equal(reply.code, grpc.status.INVALID_ARGUMENT, path);
       assert.equal(fieldTrailer(reply), field);
     }
+  });
+
+  it('a field path carrying a non-ASCII map key is escaped in the trailer, and the server lives on', async () => {
+    const jwk = JSON.stringify(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }));
+    const labels = len(5, msg(len(1, 'tamé\u2028'), len(2, 'v')));
+    const reply = await rawCall(client, `${C}RegisterAgent`, msg(len(1, 'n'), len(2, jwk), len(3, 'o'), labels));
+    assert.equal(reply.code, grpc.status.INVALID_ARGUMENT, reply.details);
+    assert.equal(fieldTrailer(reply), 'labels.tam\\u00e9\\u2028');
+    assert.equal((await rawCall(client, '/grpc.health.v1.Health/Check', Buffer.alloc(0))).code, grpc.status.OK);
   });
 
   it('a 100 KB key name is refused by its length, and the reply does not echo it', async () => {
