@@ -2,7 +2,7 @@
 // metrics, with errors mapped to gRPC status in one place (errors.ts).
 import { globMatch } from '../credentials/glob.js';
 import { SignetError, type SignetErrorCode } from '../lib/errors.js';
-import { quoted } from '../lib/quote.js';
+import { capped, quoted } from '../lib/quote.js';
 import type { Logger } from '../lib/logger.js';
 import { BackendUnavailable } from '../signers/index.js';
 import { callerMatches } from './caller.js';
@@ -108,7 +108,8 @@ export function accessLog(logger: Logger, metrics?: ServerMetrics): Interceptor 
         }
         if (code !== 'OK') {
           // SignetError messages are written secret-free; the cause helps operators (IAM detail, CKR_ codes).
-          const detail = failure instanceof SignetError ? { error: failure.message, cause: causeOf(failure) } : {};
+          // Capped like the reply: a message that quotes caller input never makes a long log line.
+          const detail = failure instanceof SignetError ? { error: capped(failure.message), cause: causeOf(failure) } : {};
           // A refusal during an outage the key-health log already announced is not news: debug.
           const known = failure instanceof BackendUnavailable;
           const level = known ? 'debug' : code === 'UNAVAILABLE' || code === 'FAILED_PRECONDITION' || code === 'INTERNAL' ? 'warn' : 'info';
